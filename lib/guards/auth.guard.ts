@@ -1,0 +1,182 @@
+import {
+  Injectable,
+  NotFoundException,
+  type CanActivate,
+  type ExecutionContext,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { IS_PUBLIC } from '../decorators/public.decorator.js';
+import { OWNERSHIP_REQUIREMENT } from '../decorators/require-ownership.decorator.js';
+import { REQUIRED_PERMISSIONS } from '../decorators/require-permission.decorator.js';
+import { SessionEvents } from '../events/session-events.js';
+import { InsufficientPermissionException } from '../exceptions/insufficient-permission.exception.js';
+import { InvalidTokenException } from '../exceptions/invalid-token.exception.js';
+import type { OwnershipRequirement, OwnershipResolver } from '../permissions/ownership.js';
+import { missingPermissions } from '../permissions/permission-name.js';
+import { hashToken } from '../tokens/opaque-token.js';
+import { TokenService } from '../tokens/token.service.js';
+import type { Principal } from '../tokens/token.types.js';
+import { parseBearer, type BearerCredential } from './bearer.js';
+import { setOwnedResource, setPrincipal } from './request-principal.js';
+
+interface HttpRequest {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly params?: Record<string, string | undefined>;
+}
+
+interface HttpResponse {
+  header?(name: string, value: string): unknown;
+  setHeader?(name: string, value: string): unknown;
+}
+
+/**
+ * Authenticates every request it guards and authorizes it against the route's
+ * `@RequirePermission` and `@RequireOwnership` metadata.
+ *
+ * Steps, each a `protected` method an app can override in a subclass:
+ * {@link isPublic} → {@link extractCredential} → {@link verify} → {@link attach} →
+ * {@link authorize}. Failures: 401 with `WWW-Authenticate: Bearer` (and
+ * `error="invalid_token"` when a token was sent), 403 for a missing permission or
+ * ownership, 404 when an owned resource does not exist, 503 when the store is down.
+ *
+ * @example
+ * @UseGuards(AuthGuard) @Controller('posts') export class PostsController { ... }
+ * // or globally: SessionModule.forRoot({ ... , globalGuard: true })
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly resolvers = new Map<Type<OwnershipResolver>, OwnershipResolver>();
+
+  constructor(
+    protected readonly reflector: Reflector,
+    protected readonly tokens: TokenService,
+    protected readonly moduleRef: ModuleRef,
+    protected readonly events: SessionEvents,
+  ) {}
+
+  /** @inheritdoc */
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.isPublic(context)) return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const credential = this.extractCredential(request);
+    if (credential.kind !== 'token') {
+      throw this.unauthenticated(
+        http.getResponse<HttpResponse>(),
+        credential.kind !== 'malformed' ? null : '',
+      );
+    }
+    const principal = await this.verify(credential.token, context);
+    if (!principal) {
+      throw this.unauthenticated(http.getResponse<HttpResponse>(), credential.token);
+    }
+    this.attach(request, principal);
+    await this.authorize(context, principal);
+    return true;
+  }
+
+  /** Whether the route or its controller is marked `@Public()`. */
+  protected isPublic(context: ExecutionContext): boolean {
+    return (
+      this.reflector.getAllAndOverride(IS_PUBLIC, [context.getHandler(), context.getClass()]) ===
+      true
+    );
+  }
+
+  /** Reads the credential from the `Authorization` header. Query strings and bodies are never read. */
+  protected extractCredential(request: HttpRequest): BearerCredential {
+    return parseBearer(request.headers.authorization);
+  }
+
+  /** Verifies the token with the configured {@link TokenService}. */
+  protected verify(token: string, _context: ExecutionContext): Promise<Principal | null> {
+    return this.tokens.verify(token);
+  }
+
+  /** Makes the principal available to `@CurrentSession()` and `@CurrentUser()`. */
+  protected attach(request: object, principal: Principal): void {
+    setPrincipal(request, principal);
+  }
+
+  /**
+   * Checks the route's permission requirements (class and method, all required), then its
+   * ownership rule. Throws 403 (or 404 for a missing owned resource).
+   */
+  protected async authorize(context: ExecutionContext, principal: Principal): Promise<void> {
+    const targets = [context.getClass(), context.getHandler()];
+    const required = this.reflector.getAll(REQUIRED_PERMISSIONS, targets).flatMap((p) => p ?? []);
+    const missing = missingPermissions(principal.permissions, required);
+    if (missing.length > 0) throw this.forbidden(principal, missing);
+
+    const ownership = this.reflector.get(OWNERSHIP_REQUIREMENT, context.getHandler());
+    if (ownership) await this.authorizeOwnership(context, principal, ownership);
+  }
+
+  /** Applies a `@RequireOwnership` rule: `any` always passes; `own` passes for the owner. */
+  protected async authorizeOwnership(
+    context: ExecutionContext,
+    principal: Principal,
+    rule: OwnershipRequirement,
+  ): Promise<void> {
+    const canAny = principal.permissions.has(rule.any);
+    if (!canAny && !principal.permissions.has(rule.own)) {
+      throw this.forbidden(principal, [rule.own, rule.any]);
+    }
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const resolver = this.resolver(rule.resolver);
+    const resource = await resolver.load({ params: request.params ?? {}, principal, request });
+    if (resource === null || resource === undefined)
+      throw new NotFoundException('Resource not found');
+    if (!canAny) {
+      const owner = resolver.ownerOf(resource);
+      if (owner === null || owner === undefined || String(owner) !== principal.userId) {
+        throw this.forbidden(principal, [rule.any]);
+      }
+    }
+    setOwnedResource(request, resource);
+  }
+
+  /** The 401 to throw; sets `WWW-Authenticate` per RFC 6750 on the response first. */
+  protected unauthenticated(response: HttpResponse, presentedToken: string | null): Error {
+    const value = presentedToken === null ? 'Bearer' : 'Bearer error="invalid_token"';
+    if (typeof response.header === 'function') response.header('WWW-Authenticate', value);
+    else response.setHeader?.('WWW-Authenticate', value);
+    if (presentedToken !== null) {
+      this.events.emit({
+        type: 'session.token-rejected',
+        at: this.events.now(),
+        tokenHashPrefix: presentedToken ? hashToken(presentedToken).slice(0, 12) : undefined,
+      });
+    }
+    return new InvalidTokenException();
+  }
+
+  /** The 403 to throw; emits `session.permission-denied`. */
+  protected forbidden(principal: Principal, permissions: readonly string[]): Error {
+    this.events.emit({
+      type: 'session.permission-denied',
+      at: this.events.now(),
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      permissions,
+    });
+    return new InsufficientPermissionException();
+  }
+
+  private resolver(type: Type<OwnershipResolver>): OwnershipResolver {
+    const cached = this.resolvers.get(type);
+    if (cached) return cached;
+    let resolver: OwnershipResolver;
+    try {
+      resolver = this.moduleRef.get(type, { strict: false });
+    } catch {
+      throw new Error(
+        `nest-sessions: ownership resolver ${type.name} is not a provider. ` +
+          `Fix: add ${type.name} to the providers of the module that declares the route.`,
+      );
+    }
+    this.resolvers.set(type, resolver);
+    return resolver;
+  }
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SessionEvents } from '../events/session-events.js';
+import { SESSION_OPTIONS, type ResolvedSessionOptions } from '../session-options.resolver.js';
+import { isSessionId } from '../tokens/opaque-token.js';
+import { StoreGateway } from './store-gateway.js';
+
+/** A live session as listed to its user. Never contains a token or a token hash. */
+export interface SessionInfo {
+  /** The session's id. */
+  readonly id: string;
+  /** Login time (ms since the Unix epoch). */
+  readonly createdAt: number;
+  /** Last recorded activity (ms; recorded at most once per `touchInterval`). */
+  readonly lastActiveAt: number;
+  /** Absolute end of the session (ms). */
+  readonly expiresAt: number;
+  /** `User-Agent` at login. */
+  readonly userAgent: string | null;
+  /** Client IP at login. */
+  readonly ip: string | null;
+}
+
+/** Options of {@link SessionService.revoke}. */
+export interface RevokeOptions {
+  /** Revoke only if the session belongs to this user (for "log out that device" endpoints). */
+  readonly userId?: string;
+  /** Why, for the `session.revoked` event. @default 'revoked' */
+  readonly reason?: string;
+}
+
+/**
+ * Managing sessions, whatever the token strategy: list a user's live sessions, revoke
+ * one, revoke all (optionally keeping one), change the permissions in effect.
+ *
+ * @example
+ * await sessions.revokeAll(user.id, { except: principal.sessionId }); // "log out other devices"
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    @Inject(SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
+    private readonly gateway: StoreGateway,
+    private readonly events: SessionEvents,
+  ) {}
+
+  /** The user's live sessions, newest first. */
+  async list(userId: string): Promise<SessionInfo[]> {
+    const { subject, sessions } = await this.gateway.run((store) => store.listByUser(userId));
+    if (!subject) return [];
+    const now = this.options.clock.now();
+    return sessions
+      .filter((s) => s.expiresAt > now && s.epoch >= subject.epoch)
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
+      .map((s) => ({
+        id: s.id,
+        createdAt: s.createdAt,
+        lastActiveAt: s.lastActiveAt,
+        expiresAt: s.expiresAt,
+        userAgent: s.userAgent,
+        ip: s.ip,
+      }));
+  }
+
+  /**
+   * Revokes one session (logout): its access and refresh tokens stop working at once.
+   * @returns `false` if there is no such live session (or it belongs to another user
+   * when `options.userId` is given).
+   */
+  async revoke(sessionId: string, options: RevokeOptions = {}): Promise<boolean> {
+    if (!isSessionId(sessionId)) return false;
+    const found = await this.gateway.run((store) => store.findById(sessionId));
+    if (!found) return false;
+    const now = this.options.clock.now();
+    const { session, subject } = found;
+    const live = session.expiresAt > now && session.epoch >= subject.epoch;
+    if (!live || (options.userId !== undefined && session.userId !== options.userId)) return false;
+    const deleted = await this.gateway.run((store) => store.delete(sessionId));
+    if (deleted) {
+      this.events.emit({
+        type: 'session.revoked',
+        at: now,
+        userId: session.userId,
+        sessionId,
+        reason: options.reason ?? 'revoked',
+      });
+    }
+    return deleted;
+  }
+
+  /**
+   * Revokes every session of the user in one write (an epoch bump, whatever the number of
+   * sessions), except `options.except` if given.
+   */
+  async revokeAll(
+    userId: string,
+    options: { except?: string | null; reason?: string } = {},
+  ): Promise<void> {
+    await this.gateway.run((store) => store.revokeAll(userId, options.except ?? null));
+    this.events.emit({
+      type: 'session.revoked',
+      at: this.options.clock.now(),
+      userId,
+      reason: options.reason ?? (options.except ? 'revoke-others' : 'revoke-all'),
+    });
+  }
+
+  /**
+   * Sets the permissions in effect for every session of the user. With reference tokens
+   * they hold from the user's next request.
+   */
+  async setPermissions(userId: string, permissions: readonly string[]): Promise<void> {
+    await this.gateway.run((store) => store.setPermissions(userId, permissions));
+  }
+
+  /**
+   * Incident response: ends every session of every user at once.
+   */
+  async revokeEverything(): Promise<void> {
+    await this.gateway.run((store) => store.clear());
+    this.events.emit({
+      type: 'session.revoked',
+      at: this.options.clock.now(),
+      reason: 'revoke-everything',
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { SessionStoreUnavailableException } from '../exceptions/session-store-unavailable.exception.js';
+import { SESSION_OPTIONS, type ResolvedSessionOptions } from '../session-options.resolver.js';
+import type { SessionStore } from '../stores/session.store.js';
+
+/**
+ * Every store call goes through here: a remote store gets `storeTimeout`, and any
+ * failure becomes a 503 ({@link SessionStoreUnavailableException}), never a 401 or 500.
+ * An outage is logged once when it starts and once when it ends, not per request.
+ */
+@Injectable()
+export class StoreGateway {
+  private readonly logger = new Logger('SessionStore');
+  private failing = false;
+
+  /** The store behind the gateway. */
+  readonly store: SessionStore;
+
+  constructor(@Inject(SESSION_OPTIONS) private readonly options: ResolvedSessionOptions) {
+    this.store = options.store;
+  }
+
+  /** Runs `operation` against the store with the timeout and error mapping above. */
+  async run<T>(operation: (store: SessionStore) => Promise<T>): Promise<T> {
+    try {
+      const result = this.store.local
+        ? await operation(this.store)
+        : await this.withTimeout(operation(this.store));
+      if (this.failing) {
+        this.failing = false;
+        this.logger.log('Session store answers again');
+      }
+      return result;
+    } catch (error) {
+      if (!this.failing) {
+        this.failing = true;
+        this.logger.error(`Session store unavailable: ${(error as Error).message}`);
+      }
+      throw new SessionStoreUnavailableException();
+    }
+  }
+
+  private withTimeout<T>(promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.options.storeTimeout} ms`)),
+        this.options.storeTimeout,
+      );
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+}

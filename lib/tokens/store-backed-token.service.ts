@@ -1,0 +1,203 @@
+import type { SessionEvents } from '../events/session-events.js';
+import type { ResolvedSessionOptions } from '../session-options.resolver.js';
+import type { StoreGateway } from '../sessions/store-gateway.js';
+import { isSessionLive, type SessionRecord } from '../stores/session-record.js';
+import {
+  generateOpaqueToken,
+  generateSessionId,
+  hashesEqual,
+  hashToken,
+  isOpaqueToken,
+} from './opaque-token.js';
+import { openSuccessor, sealSuccessor } from './successor-seal.js';
+import { TokenService } from './token.service.js';
+import type { ClientInfo, IssuedTokens, SessionSubject } from './token.types.js';
+
+/** An access token minted for a session: the string, and the hash to store (reference only). */
+export interface MintedAccessToken {
+  /** The token handed to the client. */
+  readonly token: string;
+  /** SHA-256 hex to store and look up by, or `null` when the token is self-contained. */
+  readonly hash: string | null;
+}
+
+/** How many times a refresh that lost a rotation race re-reads before giving up. */
+const ROTATION_ATTEMPTS = 3;
+
+function truncate(value: string | null | undefined, max: number): string | null {
+  if (typeof value !== 'string' || value.length === 0) return null;
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+function checkSubject(subject: SessionSubject): void {
+  if (
+    typeof subject?.userId !== 'string' ||
+    subject.userId.length === 0 ||
+    subject.userId.length > 255
+  ) {
+    throw new TypeError('nest-sessions: subject.userId must be a string of 1–255 characters');
+  }
+  if (
+    !Array.isArray(subject.permissions) ||
+    subject.permissions.some((p) => typeof p !== 'string')
+  ) {
+    throw new TypeError('nest-sessions: subject.permissions must be an array of strings');
+  }
+}
+
+/**
+ * The session lifecycle both strategies share: login creates a session with an opaque,
+ * hashed refresh token; refresh rotates it (compare-and-swap in the store) with reuse
+ * detection and a grace window; only the access token differs per strategy.
+ */
+export abstract class StoreBackedTokenService extends TokenService {
+  constructor(
+    protected readonly options: ResolvedSessionOptions,
+    protected readonly gateway: StoreGateway,
+    protected readonly events: SessionEvents,
+  ) {
+    super();
+  }
+
+  /** Mints the access token of `session` for `permissions` at `now`. */
+  protected abstract mintAccessToken(
+    session: Pick<SessionRecord, 'id' | 'userId' | 'expiresAt'>,
+    permissions: readonly string[],
+    now: number,
+  ): MintedAccessToken;
+
+  /** Seconds the access token lives, for the `expiresIn` field. */
+  protected abstract accessTokenSeconds(): number;
+
+  /** @inheritdoc */
+  async issue(subject: SessionSubject, client: ClientInfo = {}): Promise<IssuedTokens> {
+    checkSubject(subject);
+    const now = this.options.clock.now();
+    const id = generateSessionId();
+    const expiresAt = now + this.options.absoluteTimeout;
+    const access = this.mintAccessToken(
+      { id, userId: subject.userId, expiresAt },
+      subject.permissions,
+      now,
+    );
+    const refreshToken = generateOpaqueToken();
+    const evicted = await this.gateway.run((store) =>
+      store.create(
+        {
+          id,
+          userId: subject.userId,
+          accessHash: access.hash,
+          refreshHash: hashToken(refreshToken),
+          previousRefreshHash: null,
+          rotatedAt: null,
+          successor: null,
+          createdAt: now,
+          lastActiveAt: now,
+          expiresAt,
+          userAgent: truncate(client.userAgent, 256),
+          ip: truncate(client.ip, 64),
+        },
+        { permissions: subject.permissions, maxSessions: this.options.maxSessionsPerUser, now },
+      ),
+    );
+    this.events.emit({ type: 'session.created', at: now, userId: subject.userId, sessionId: id });
+    for (const sessionId of evicted) {
+      this.onRevoked(sessionId, subject.userId, now);
+      this.events.emit({
+        type: 'session.revoked',
+        at: now,
+        userId: subject.userId,
+        sessionId,
+        reason: 'evicted',
+      });
+    }
+    return this.answer(id, subject.userId, access.token, refreshToken);
+  }
+
+  /** @inheritdoc */
+  async refresh(refreshToken: string, _client: ClientInfo = {}): Promise<IssuedTokens | null> {
+    if (!isOpaqueToken(refreshToken)) return null;
+    const hash = hashToken(refreshToken);
+    for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
+      const found = await this.gateway.run((store) => store.findByRefreshHash(hash));
+      if (!found) return null;
+      const now = this.options.clock.now();
+      const { session, subject } = found;
+      if (!isSessionLive(found, now)) return null;
+
+      if (hashesEqual(session.refreshHash, hash)) {
+        const access = this.mintAccessToken(session, subject.permissions, now);
+        const nextRefresh = generateOpaqueToken();
+        const rotated = await this.gateway.run((store) =>
+          store.rotate(session.id, hash, {
+            accessHash: access.hash,
+            refreshHash: hashToken(nextRefresh),
+            successor: sealSuccessor(refreshToken, {
+              accessToken: access.token,
+              refreshToken: nextRefresh,
+            }),
+            rotatedAt: now,
+          }),
+        );
+        if (rotated) {
+          this.events.emit({
+            type: 'session.refreshed',
+            at: now,
+            userId: session.userId,
+            sessionId: session.id,
+          });
+          return this.answer(session.id, session.userId, access.token, nextRefresh);
+        }
+        continue; // a concurrent refresh won the swap: read again, we are its predecessor now
+      }
+
+      const inGrace =
+        session.previousRefreshHash !== null &&
+        session.rotatedAt !== null &&
+        session.successor !== null &&
+        now - session.rotatedAt <= this.options.refreshGracePeriod &&
+        hashesEqual(session.previousRefreshHash, hash);
+      if (inGrace) {
+        const pair = openSuccessor(refreshToken, session.successor);
+        if (pair)
+          return this.answer(session.id, session.userId, pair.accessToken, pair.refreshToken);
+      }
+
+      // A spent refresh token came back: someone holds a copy. Revoke the whole family.
+      await this.gateway.run((store) => store.delete(session.id));
+      this.onRevoked(session.id, session.userId, now);
+      this.events.emit({
+        type: 'session.reuse-detected',
+        at: now,
+        userId: session.userId,
+        sessionId: session.id,
+        reason: 'refresh-token-reuse',
+        tokenHashPrefix: hash.slice(0, 12),
+      });
+      return null;
+    }
+    return null;
+  }
+
+  /**
+   * Called after the library itself revoked a session (reuse, eviction). Strategies with
+   * self-contained access tokens override it to stop those tokens at once.
+   */
+  protected onRevoked(_sessionId: string, _userId: string, _at: number): void {}
+
+  private answer(
+    sessionId: string,
+    userId: string,
+    accessToken: string,
+    refreshToken: string,
+  ): IssuedTokens {
+    return {
+      accessToken,
+      refreshToken,
+      tokenType: 'Bearer',
+      expiresIn: this.accessTokenSeconds(),
+      sessionId,
+      userId,
+    };
+  }
+}
