@@ -1,0 +1,124 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from '@jest/globals';
+import {
+  generateOpaqueToken,
+  generateSessionId,
+  hashToken,
+  MemorySessionStore,
+  SessionStore,
+  type NewSessionRecord,
+} from '../../lib/index.js';
+import { describeSessionStoreContract } from './session-store.contract.js';
+
+const T0 = 4_102_444_800_000;
+const DAY = 86_400_000;
+
+describeSessionStoreContract('MemorySessionStore', () => {
+  const store = new MemorySessionStore();
+  return Promise.resolve({ store, teardown: () => store.close() });
+});
+
+/** A new session built from raw tokens, as the token services do, with the raw tokens. */
+function issue(userId: string, expiresAt = T0 + DAY) {
+  const accessToken = generateOpaqueToken();
+  const refreshToken = generateOpaqueToken();
+  const record: NewSessionRecord = {
+    id: generateSessionId(),
+    userId,
+    accessHash: hashToken(accessToken),
+    refreshHash: hashToken(refreshToken),
+    previousRefreshHash: null,
+    rotatedAt: null,
+    successor: null,
+    createdAt: T0,
+    lastActiveAt: T0,
+    expiresAt,
+    userAgent: 'curl/8.5.0',
+    ip: '198.51.100.4',
+  };
+  return { record, accessToken, refreshToken };
+}
+
+const OPTIONS = { permissions: ['posts:read'], maxSessions: null, now: T0 };
+
+describe('MemorySessionStore', () => {
+  it('is a local SessionStore', () => {
+    const store = new MemorySessionStore();
+    expect(store).toBeInstanceOf(SessionStore);
+    expect(store.local).toBe(true);
+  });
+
+  it('counts sessions in size, back to 0 once deleteExpired has removed them all', async () => {
+    const store = new MemorySessionStore();
+    expect(store.size).toBe(0);
+    const first = issue('alice', T0 + DAY);
+    const second = issue('alice', T0 + 2 * DAY);
+    const third = issue('bob', T0 + 3 * DAY);
+    for (const { record } of [first, second, third]) await store.create(record, OPTIONS);
+    await store.rotate(first.record.id, first.record.refreshHash, {
+      accessHash: hashToken(generateOpaqueToken()),
+      refreshHash: hashToken(generateOpaqueToken()),
+      successor: 'sealed',
+      rotatedAt: T0 + 1,
+    });
+    expect(store.size).toBe(3);
+
+    expect(await store.deleteExpired(T0 + DAY)).toBe(1);
+    expect(store.size).toBe(2);
+    expect(await store.deleteExpired(T0 + 3 * DAY)).toBe(2);
+    expect(store.size).toBe(0);
+
+    await store.create(issue('carol').record, OPTIONS);
+    await store.create(issue('dave').record, OPTIONS);
+    expect(store.size).toBe(2);
+    await store.clear();
+    expect(store.size).toBe(0);
+  });
+
+  it('never holds a raw token, as key or as value', async () => {
+    const store = new MemorySessionStore();
+    const raw: string[] = [];
+    const hashes: string[] = [];
+    for (const userId of ['alice', 'alice', 'bob']) {
+      const issued = issue(userId);
+      raw.push(issued.accessToken, issued.refreshToken);
+      await store.create(issued.record, OPTIONS);
+      let current = issued.record.refreshHash;
+      for (let i = 1; i <= 2; i++) {
+        const accessToken = generateOpaqueToken();
+        const refreshToken = generateOpaqueToken();
+        raw.push(accessToken, refreshToken);
+        hashes.push(hashToken(accessToken), hashToken(refreshToken));
+        await store.rotate(issued.record.id, current, {
+          accessHash: hashToken(accessToken),
+          refreshHash: hashToken(refreshToken),
+          successor: 'sealed-blob',
+          rotatedAt: T0 + i,
+        });
+        current = hashToken(refreshToken);
+      }
+    }
+
+    const answers = JSON.stringify([
+      await store.listByUser('alice'),
+      await store.listByUser('bob'),
+      ...(await Promise.all(hashes.map((hash) => store.findByAccessHash(hash)))),
+      ...(await Promise.all(hashes.map((hash) => store.findByRefreshHash(hash)))),
+    ]);
+    // The whole heap of the store, Map keys included.
+    const dump = inspect(store, {
+      depth: Infinity,
+      maxArrayLength: Infinity,
+      maxStringLength: Infinity,
+      breakLength: Infinity,
+    });
+
+    for (const text of [answers, dump]) {
+      // Both views do show token material (as hashes), so the check below can fail.
+      expect(text).toContain(hashes[hashes.length - 1]);
+      for (const token of raw) expect(text).not.toContain(token);
+    }
+    // A spent refresh hash is kept (for reuse detection), so the dump shows it.
+    expect(dump).toContain(hashes[1]);
+  });
+});
