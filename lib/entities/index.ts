@@ -1,10 +1,18 @@
 import { PermissionEntity } from './permission.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
+import { RevocationEntity } from './revocation.entity.js';
 import { SessionSubjectEntity } from './session-subject.entity.js';
 import { SessionEntity } from './session.entity.js';
 import { UserEntity } from './user.entity.js';
 
-export { PermissionEntity, RefreshTokenEntity, SessionEntity, SessionSubjectEntity, UserEntity };
+export {
+  PermissionEntity,
+  RefreshTokenEntity,
+  RevocationEntity,
+  SessionEntity,
+  SessionSubjectEntity,
+  UserEntity,
+};
 
 /**
  * Every entity of the library, to add to your `DataSource`'s `entities`.
@@ -18,7 +26,20 @@ export const SESSION_ENTITIES: Array<
   | typeof SessionEntity
   | typeof SessionSubjectEntity
   | typeof RefreshTokenEntity
-> = [UserEntity, PermissionEntity, SessionEntity, SessionSubjectEntity, RefreshTokenEntity];
+  | typeof RevocationEntity
+> = [
+  UserEntity,
+  PermissionEntity,
+  SessionEntity,
+  SessionSubjectEntity,
+  RefreshTokenEntity,
+  RevocationEntity,
+];
 
 /** The entities `TypeOrmSessionStore` needs (without users and permissions). */
-export const SESSION_STORE_ENTITIES = [SessionEntity, SessionSubjectEntity, RefreshTokenEntity];
+export const SESSION_STORE_ENTITIES = [
+  SessionEntity,
+  SessionSubjectEntity,
+  RefreshTokenEntity,
+  RevocationEntity,
+];

@@ -4,7 +4,10 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
     return Array.isArray(value) ? 'an array' : 'an object';
   }
-  return String(value as number | boolean | undefined | bigint | symbol);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  return typeof value;
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { MigrationInterface } from 'typeorm';
 import { CreateSessionTables1764201600000 } from './1764201600000-create-session-tables.js';
+import { CreateRevocationTable1764288000000 } from './1764288000000-create-revocation-table.js';
 
-export { CreateSessionTables1764201600000 };
+export { CreateSessionTables1764201600000, CreateRevocationTable1764288000000 };
 
 /**
  * The library's migrations, in order, for your `DataSource`'s `migrations`. They use
@@ -12,4 +13,5 @@ export { CreateSessionTables1764201600000 };
  */
 export const SESSION_MIGRATIONS: Array<new () => MigrationInterface> = [
   CreateSessionTables1764201600000,
+  CreateRevocationTable1764288000000,
 ];

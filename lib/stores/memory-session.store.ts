@@ -1,4 +1,5 @@
-import type { CreateSessionOptions } from './session.store.js';
+import type { RevocationNotice } from '../jwt/revocation-notice.js';
+import type { CreateSessionOptions, CreatedSession } from './session.store.js';
 import { SessionStore } from './session.store.js';
 import type {
   NewSessionRecord,
@@ -35,6 +36,7 @@ export class MemorySessionStore extends SessionStore {
   private readonly byRefresh = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<Entry>>();
   private readonly subjects = new Map<string, SubjectRecord>();
+  private notices: RevocationNotice[] = [];
 
   /** Number of sessions held, live or not yet swept. */
   get size(): number {
@@ -42,7 +44,7 @@ export class MemorySessionStore extends SessionStore {
   }
 
   /** @inheritdoc */
-  create(session: NewSessionRecord, options: CreateSessionOptions): Promise<string[]> {
+  create(session: NewSessionRecord, options: CreateSessionOptions): Promise<CreatedSession> {
     const previous = this.subjects.get(session.userId);
     const subject: SubjectRecord = {
       userId: session.userId,
@@ -63,7 +65,10 @@ export class MemorySessionStore extends SessionStore {
       this.byUser.set(session.userId, userEntries);
     }
     userEntries.add(entry);
-    return Promise.resolve(this.evictBeyond(session.userId, session.id, options.maxSessions, options.now));
+    return Promise.resolve({
+      epoch: subject.epoch,
+      evicted: this.evictBeyond(session.userId, session.id, options.maxSessions, options.now),
+    });
   }
 
   /** @inheritdoc */
@@ -124,16 +129,16 @@ export class MemorySessionStore extends SessionStore {
   }
 
   /** @inheritdoc */
-  revokeAll(userId: string, keepSessionId: string | null): Promise<void> {
+  revokeAll(userId: string, keepSessionId: string | null): Promise<number | null> {
     const subject = this.subjects.get(userId);
-    if (!subject) return Promise.resolve();
+    if (!subject) return Promise.resolve(null);
     const epoch = subject.epoch + 1;
     this.subjects.set(userId, { ...subject, epoch });
     const kept = keepSessionId === null ? undefined : this.byId.get(keepSessionId);
     if (kept && kept.session.userId === userId && kept.session.epoch === subject.epoch) {
       kept.session = { ...kept.session, epoch };
     }
-    return Promise.resolve();
+    return Promise.resolve(epoch);
   }
 
   /** @inheritdoc */
@@ -157,7 +162,19 @@ export class MemorySessionStore extends SessionStore {
   }
 
   /** @inheritdoc */
+  publishRevocation(notice: RevocationNotice): Promise<void> {
+    this.notices.push(notice);
+    return Promise.resolve();
+  }
+
+  /** @inheritdoc */
+  readRevocations(since: number): Promise<RevocationNotice[]> {
+    return Promise.resolve(this.notices.filter((notice) => notice.at >= since));
+  }
+
+  /** @inheritdoc */
   deleteExpired(now: number): Promise<number> {
+    this.notices = this.notices.filter((notice) => notice.expiresAt > now);
     let removed = 0;
     for (const entry of this.byId.values()) {
       if (this.isDead(entry, now)) {

@@ -1,3 +1,4 @@
+import type { RevocationNotice } from '../jwt/revocation-notice.js';
 import type {
   NewSessionRecord,
   SessionRotation,
@@ -13,6 +14,14 @@ export interface CreateSessionOptions {
   readonly maxSessions: number | null;
   /** Current time, milliseconds since the Unix epoch. */
   readonly now: number;
+}
+
+/** What {@link SessionStore.create} reports. */
+export interface CreatedSession {
+  /** The epoch the new session was stamped with (the user's current one). */
+  readonly epoch: number;
+  /** Ids of sessions evicted to respect `maxSessions`, oldest first. */
+  readonly evicted: string[];
 }
 
 /**
@@ -36,10 +45,12 @@ export abstract class SessionStore {
 
   /**
    * Saves a new session, stamping it with the user's current epoch, and sets the
-   * user's permissions in effect.
-   * @returns ids of sessions evicted to respect `maxSessions` (oldest first).
+   * user's permissions in effect. Never evicts the session it creates.
    */
-  abstract create(session: NewSessionRecord, options: CreateSessionOptions): Promise<string[]>;
+  abstract create(
+    session: NewSessionRecord,
+    options: CreateSessionOptions,
+  ): Promise<CreatedSession>;
 
   /** The session whose current access token hashes to `accessHash`, with its subject. */
   abstract findByAccessHash(accessHash: string): Promise<StoredSession | null>;
@@ -73,9 +84,10 @@ export abstract class SessionStore {
 
   /**
    * Revokes every session of `userId` by bumping the user's epoch, except
-   * `keepSessionId` (if given), which is moved to the new epoch in the same atomic step.
+   * `keepSessionId` (if given and live), which is moved to the new epoch in the same atomic step.
+   * @returns the user's new epoch, or `null` if the store has never seen the user.
    */
-  abstract revokeAll(userId: string, keepSessionId: string | null): Promise<void>;
+  abstract revokeAll(userId: string, keepSessionId: string | null): Promise<number | null>;
 
   /** Every stored session of `userId`, with the subject record to judge them by. */
   abstract listByUser(userId: string): Promise<UserSessions>;
@@ -84,7 +96,17 @@ export abstract class SessionStore {
   abstract setPermissions(userId: string, permissions: readonly string[]): Promise<void>;
 
   /**
-   * Deletes sessions past their absolute end or revoked by epoch, and their tokens.
+   * Records a revocation for instances verifying value tokens without reading the store.
+   * Every store shared by several instances must make it readable by all of them.
+   */
+  abstract publishRevocation(notice: RevocationNotice): Promise<void>;
+
+  /** The revocation notices published at or after `since` (ms), not yet forgettable. */
+  abstract readRevocations(since: number): Promise<RevocationNotice[]>;
+
+  /**
+   * Deletes sessions past their absolute end or revoked by epoch, and their tokens, and
+   * forgets revocation notices past their `expiresAt`.
    * @returns the number of sessions deleted.
    */
   abstract deleteExpired(now: number): Promise<number>;

@@ -1,9 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
+import { RevocationEntity } from '../entities/revocation.entity.js';
 import { SessionSubjectEntity } from '../entities/session-subject.entity.js';
 import { SessionEntity } from '../entities/session.entity.js';
 import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
-import type { CreateSessionOptions } from './session.store.js';
+import type { RevocationNotice } from '../jwt/revocation-notice.js';
+import type { CreateSessionOptions, CreatedSession } from './session.store.js';
 import { SessionStore } from './session.store.js';
 import type {
   NewSessionRecord,
@@ -55,7 +57,8 @@ function toNumber(value: unknown): number {
 
 function toNullableString(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  return typeof value === 'string' ? value : String(value as number);
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'bigint' ? String(value) : null;
 }
 
 function parsePermissions(text: unknown): string[] {
@@ -119,13 +122,19 @@ export class TypeOrmSessionStore extends SessionStore {
   private readonly sessions: string;
   private readonly subjects: string;
   private readonly refreshTokens: string;
+  private readonly revocations: string;
   private writeQueue: Promise<unknown> = Promise.resolve();
 
   /** @param dataSource an initialized (or about to be) DataSource holding the store's entities. */
   constructor(private readonly dataSource: DataSource) {
     super();
     this.dialect = dialectOf(dataSource);
-    for (const entity of [SessionEntity, SessionSubjectEntity, RefreshTokenEntity]) {
+    for (const entity of [
+      SessionEntity,
+      SessionSubjectEntity,
+      RefreshTokenEntity,
+      RevocationEntity,
+    ]) {
       if (!dataSource.hasMetadata(entity)) {
         throw new SessionConfigurationError(
           'store',
@@ -143,10 +152,11 @@ export class TypeOrmSessionStore extends SessionStore {
     this.sessions = table(SessionEntity);
     this.subjects = table(SessionSubjectEntity);
     this.refreshTokens = table(RefreshTokenEntity);
+    this.revocations = table(RevocationEntity);
   }
 
   /** @inheritdoc */
-  create(session: NewSessionRecord, options: CreateSessionOptions): Promise<string[]> {
+  create(session: NewSessionRecord, options: CreateSessionOptions): Promise<CreatedSession> {
     return this.write(async (tx) => {
       await tx.exec(this.upsertSubjectSql(), [session.userId, JSON.stringify(options.permissions)]);
       const [subject] = await tx.rows(`SELECT epoch FROM ${this.subjects} WHERE user_id = ?`, [
@@ -177,7 +187,7 @@ export class TypeOrmSessionStore extends SessionStore {
         session.refreshHash,
         session.id,
       ]);
-      if (options.maxSessions === null) return [];
+      if (options.maxSessions === null) return { epoch, evicted: [] };
       const live = await tx.rows(
         `SELECT id FROM ${this.sessions} WHERE user_id = ? AND id <> ? AND expires_at > ? ` +
           'AND epoch >= ? ORDER BY created_at ASC, id ASC',
@@ -188,7 +198,7 @@ export class TypeOrmSessionStore extends SessionStore {
         .slice(0, Math.max(0, live.length + 1 - options.maxSessions))
         .map((r) => String(r.id));
       await this.deleteSessions(tx, evicted);
-      return evicted;
+      return { epoch, evicted };
     });
   }
 
@@ -272,23 +282,26 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   /** @inheritdoc */
-  async revokeAll(userId: string, keepSessionId: string | null): Promise<void> {
-    await this.write(async (tx) => {
+  revokeAll(userId: string, keepSessionId: string | null): Promise<number | null> {
+    return this.write(async (tx) => {
       // The UPDATE takes the subject row's lock (PostgreSQL, MySQL) until commit, so
       // concurrent revocations and logins of this user are ordered behind it.
       const bumped = await tx.exec(
         `UPDATE ${this.subjects} SET epoch = epoch + 1 WHERE user_id = ?`,
         [userId],
       );
-      if (bumped === 0 || keepSessionId === null) return;
+      if (bumped === 0) return null;
       const [subject] = await tx.rows(`SELECT epoch FROM ${this.subjects} WHERE user_id = ?`, [
         userId,
       ]);
       const epoch = toNumber(subject.epoch);
-      await tx.exec(
-        `UPDATE ${this.sessions} SET epoch = ? WHERE id = ? AND user_id = ? AND epoch = ?`,
-        [epoch, keepSessionId, userId, epoch - 1],
-      );
+      if (keepSessionId !== null) {
+        await tx.exec(
+          `UPDATE ${this.sessions} SET epoch = ? WHERE id = ? AND user_id = ? AND epoch = ?`,
+          [epoch, keepSessionId, userId, epoch - 1],
+        );
+      }
+      return epoch;
     });
   }
 
@@ -316,7 +329,64 @@ export class TypeOrmSessionStore extends SessionStore {
   }
 
   /** @inheritdoc */
+  async publishRevocation(notice: RevocationNotice): Promise<void> {
+    await this.write((tx) =>
+      tx.exec(
+        `INSERT INTO ${this.revocations} ` +
+          '(id, kind, session_id, user_id, epoch, keep_session_id, at, expires_at) ' +
+          'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [
+          notice.id,
+          notice.kind,
+          notice.kind === 'session' ? notice.sessionId : null,
+          notice.kind === 'all' ? null : notice.userId,
+          notice.kind === 'user' ? notice.epoch : null,
+          notice.kind === 'user' ? notice.keepSessionId : null,
+          notice.at,
+          notice.expiresAt,
+        ],
+      ),
+    );
+  }
+
+  /** @inheritdoc */
+  async readRevocations(since: number): Promise<RevocationNotice[]> {
+    const rows = await this.read(
+      'SELECT id, kind, session_id, user_id, epoch, keep_session_id, at, expires_at ' +
+        `FROM ${this.revocations} WHERE at >= ? ORDER BY at ASC`,
+      [since],
+    );
+    return rows.flatMap((row): RevocationNotice[] => {
+      const common = {
+        id: String(row.id),
+        at: toNumber(row.at),
+        expiresAt: toNumber(row.expires_at),
+      };
+      const userId = toNullableString(row.user_id);
+      const sessionId = toNullableString(row.session_id);
+      if (row.kind === 'session' && sessionId !== null && userId !== null) {
+        return [{ kind: 'session', ...common, sessionId, userId }];
+      }
+      if (row.kind === 'user' && userId !== null && row.epoch !== null) {
+        return [
+          {
+            kind: 'user',
+            ...common,
+            userId,
+            epoch: toNumber(row.epoch),
+            keepSessionId: toNullableString(row.keep_session_id),
+          },
+        ];
+      }
+      return row.kind === 'all' ? [{ kind: 'all', ...common }] : [];
+    });
+  }
+
+  /** @inheritdoc */
   async deleteExpired(now: number): Promise<number> {
+    await this.write((tx) =>
+      tx.exec(`DELETE FROM ${this.revocations} WHERE expires_at <= ?`, [now]),
+    );
     let total = 0;
     for (;;) {
       const deleted = await this.write(async (tx) => {

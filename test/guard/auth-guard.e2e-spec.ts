@@ -29,6 +29,7 @@ import {
   type OwnershipContext,
   type OwnershipResolver,
   type Principal,
+  type RevocationNotice,
   type SessionEvent,
   type SessionRotation,
 } from 'nest-sessions';
@@ -160,6 +161,12 @@ class SwitchableStore extends SessionStore {
   }
   clear() {
     return this.call((s) => s.clear());
+  }
+  publishRevocation(notice: RevocationNotice) {
+    return this.call((s) => s.publishRevocation(notice));
+  }
+  readRevocations(since: number) {
+    return this.call((s) => s.readRevocations(since));
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type SessionStore,
   type StoredSession,
   type SubjectRecord,
+  type RevocationNotice,
 } from '../../lib/index.js';
 
 /** A fresh, empty store for one test of the contract, and how to dispose of it. */
@@ -207,7 +208,7 @@ export function describeSessionStoreContract(
       it('finds a new session by access hash, refresh hash and id, fields intact', async () => {
         const userId = newUserId('alice');
         const record = sessionFor(userId);
-        expect(await store.create(record, optionsAt())).toEqual([]);
+        expect(await store.create(record, optionsAt())).toEqual({ epoch: 0, evicted: [] });
 
         const lookups = [
           await store.findByAccessHash(record.accessHash),
@@ -627,10 +628,8 @@ export function describeSessionStoreContract(
         const alice = newUserId('alice');
         const bystander = await add(sessionFor(newUserId('bob')));
 
-        await expect(store.revokeAll(alice, null)).resolves.toBeUndefined();
-        await expect(
-          store.revokeAll(newUserId('zed'), generateSessionId()),
-        ).resolves.toBeUndefined();
+        await expect(store.revokeAll(alice, null)).resolves.toBeNull();
+        await expect(store.revokeAll(newUserId('zed'), generateSessionId())).resolves.toBeNull();
 
         const record = await add(sessionFor(alice));
         expect(await liveness([record.id, bystander.id])).toEqual([true, true]);
@@ -772,7 +771,7 @@ export function describeSessionStoreContract(
         expect(await store.rotate(oldest.id, oldest.refreshHash, rotation)).toBe(true);
 
         const latest = sessionFor(userId, { createdAt: T0 + 50 });
-        const evicted = await store.create(latest, optionsAt({ maxSessions: 2, now: T0 + 50 }));
+        const { evicted } = await store.create(latest, optionsAt({ maxSessions: 2, now: T0 + 50 }));
 
         expect(evicted).toEqual([oldest.id, middle.id]);
         await expectGone(
@@ -787,10 +786,9 @@ export function describeSessionStoreContract(
         );
 
         const last = sessionFor(userId, { createdAt: T0 + 60 });
-        expect(await store.create(last, optionsAt({ maxSessions: 1, now: T0 + 60 }))).toEqual([
-          newer.id,
-          latest.id,
-        ]);
+        expect(
+          (await store.create(last, optionsAt({ maxSessions: 1, now: T0 + 60 }))).evicted,
+        ).toEqual([newer.id, latest.id]);
         expect(await liveness([last.id], T0 + 60)).toEqual([true]);
       });
 
@@ -803,7 +801,9 @@ export function describeSessionStoreContract(
         const live = await add(sessionFor(userId, { createdAt: T0 + 2 }));
 
         const latest = sessionFor(userId, { createdAt: now });
-        expect(await store.create(latest, optionsAt({ maxSessions: 2, now }))).toEqual([]);
+        expect((await store.create(latest, optionsAt({ maxSessions: 2, now }))).evicted).toEqual(
+          [],
+        );
 
         expect(await liveness([live.id, latest.id], now)).toEqual([true, true]);
         // The dead ones are not reported as evicted; a store may keep or drop them, never revive.
@@ -820,11 +820,13 @@ export function describeSessionStoreContract(
         const first = await add(sessionFor(alice, { createdAt: T0 }));
 
         const second = sessionFor(alice, { createdAt: T0 + 1 });
-        expect(await store.create(second, optionsAt({ maxSessions: 2, now: T0 + 1 }))).toEqual([]);
+        expect(
+          (await store.create(second, optionsAt({ maxSessions: 2, now: T0 + 1 }))).evicted,
+        ).toEqual([]);
         const third = sessionFor(alice, { createdAt: T0 + 2 });
-        expect(await store.create(third, optionsAt({ maxSessions: 2, now: T0 + 2 }))).toEqual([
-          first.id,
-        ]);
+        expect(
+          (await store.create(third, optionsAt({ maxSessions: 2, now: T0 + 2 }))).evicted,
+        ).toEqual([first.id]);
 
         expect(await liveness([...bobs.map((r) => r.id), second.id, third.id], T0 + 2)).toEqual([
           true,
@@ -839,9 +841,9 @@ export function describeSessionStoreContract(
         const ids: string[] = [];
         for (let i = 0; i < 12; i++) {
           const record = sessionFor(userId, { createdAt: T0 + i });
-          expect(await store.create(record, optionsAt({ maxSessions: null, now: T0 + i }))).toEqual(
-            [],
-          );
+          expect(
+            (await store.create(record, optionsAt({ maxSessions: null, now: T0 + i }))).evicted,
+          ).toEqual([]);
           ids.push(record.id);
         }
         expect(await liveness(ids, T0 + 12)).toEqual(ids.map(() => true));
@@ -952,6 +954,72 @@ export function describeSessionStoreContract(
         expect(await store.deleteExpired(T0 + 200)).toBe(200);
         expect((await store.listByUser(userId)).sessions).toEqual([]);
         expect(await liveness([other.id], T0 + 200)).toEqual([true]);
+      });
+    });
+
+    describe('epochs reported to the token layer', () => {
+      it('create reports the epoch it stamped; revokeAll reports the new one', async () => {
+        const userId = newUserId('alice');
+        const first = sessionFor(userId);
+        expect((await store.create(first, optionsAt())).epoch).toBe(0);
+        const epoch = await store.revokeAll(userId, first.id);
+        expect(epoch).toBe(
+          expectSubject((await mustFind(first.id)).subject, userId, PERMISSIONS).epoch,
+        );
+        expect(epoch).toBeGreaterThan(0);
+        expect((await mustFind(first.id)).session.epoch).toBe(epoch);
+        const second = sessionFor(userId);
+        expect((await store.create(second, optionsAt())).epoch).toBe(epoch);
+        expect(await store.revokeAll(userId, null)).toBeGreaterThan(epoch as number);
+      });
+    });
+
+    describe('revocation notices', () => {
+      const makeNotices = (): RevocationNotice[] => [
+        {
+          kind: 'session',
+          id: generateSessionId(),
+          sessionId: generateSessionId(),
+          userId: 'u-1',
+          at: T0,
+          expiresAt: T0 + 1_000,
+        },
+        {
+          kind: 'user',
+          id: generateSessionId(),
+          userId: 'u-2',
+          epoch: 3,
+          keepSessionId: generateSessionId(),
+          at: T0 + 10,
+          expiresAt: T0 + 2_000,
+        },
+        {
+          kind: 'user',
+          id: generateSessionId(),
+          userId: 'u-3',
+          epoch: 1,
+          keepSessionId: null,
+          at: T0 + 20,
+          expiresAt: T0 + 2_000,
+        },
+        { kind: 'all', id: generateSessionId(), at: T0 + 30, expiresAt: T0 + 3_000 },
+      ];
+
+      it('round-trips every kind, in order, filtered by time', async () => {
+        const notices = makeNotices();
+        for (const notice of notices) await store.publishRevocation(notice);
+        expect(await store.readRevocations(T0)).toEqual(notices);
+        expect(await store.readRevocations(T0 + 11)).toEqual(notices.slice(2));
+        expect(await store.readRevocations(T0 + 31)).toEqual([]);
+      });
+
+      it('forgets notices past their expiry at the sweep, and not before', async () => {
+        const notices = makeNotices();
+        for (const notice of notices) await store.publishRevocation(notice);
+        await store.deleteExpired(T0 + 999);
+        expect(await store.readRevocations(T0)).toEqual(notices);
+        await store.deleteExpired(T0 + 2_000);
+        expect(await store.readRevocations(T0)).toEqual(notices.slice(3));
       });
     });
   });

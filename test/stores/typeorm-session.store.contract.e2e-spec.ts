@@ -39,6 +39,7 @@ describe.each(SQL_DIALECTS)('TypeOrmSessionStore on %s', (dialect) => {
       const store = new TypeOrmSessionStore(dataSource);
       await store.clear();
       await dataSource.query('DELETE FROM ns_session_subjects');
+      await dataSource.query('DELETE FROM ns_revocations');
       return { store, teardown: () => Promise.resolve() };
     });
 
