@@ -36,7 +36,11 @@ export {
   isSessionId,
 } from './tokens/opaque-token.js';
 
-export { SessionStore, type CreateSessionOptions } from './stores/session.store.js';
+export {
+  SessionStore,
+  type CreateSessionOptions,
+  type CreatedSession,
+} from './stores/session.store.js';
 export {
   isSessionLive,
   type SessionRecord,
@@ -108,6 +112,29 @@ export {
   SessionEntity,
   SessionSubjectEntity,
   RefreshTokenEntity,
+  RevocationEntity,
 } from './entities/index.js';
-export { SESSION_MIGRATIONS, CreateSessionTables1764201600000 } from './migrations/index.js';
+export {
+  SESSION_MIGRATIONS,
+  CreateSessionTables1764201600000,
+  CreateRevocationTable1764288000000,
+} from './migrations/index.js';
 export { TypeOrmSessionStore } from './stores/typeorm-session.store.js';
+
+export { JwtTokenService, ACCESS_TOKEN_TYPE } from './jwt/jwt-token.service.js';
+export type {
+  JwtAlgorithm,
+  JwtKeyMaterial,
+  JwtKeyOptions,
+  JwtStrategyOptions,
+} from './jwt/jwt-options.interface.js';
+export type { ResolvedJwtOptions } from './jwt/resolve-jwt-options.js';
+export type { PublicJwk } from './jwt/jwt-keys.js';
+export type { AccessTokenClaims } from './jwt/jwt-claims.js';
+export type { RevocationNotice } from './jwt/revocation-notice.js';
+export { RevocationList, type RevocationClaims } from './jwt/revocation-list.js';
+export type { Revocation } from './tokens/token.service.js';
+export {
+  RequireFreshSession,
+  REQUIRE_FRESH_SESSION,
+} from './decorators/require-fresh-session.decorator.js';

@@ -1,10 +1,11 @@
 import type { Clock } from './clock.js';
 import type { SessionEventHandler } from './events/session-event.js';
+import type { JwtStrategyOptions } from './jwt/jwt-options.interface.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
 import type { SessionStore } from './stores/session.store.js';
 
 /** Which kind of access token the module issues. */
-export type TokenStrategy = 'reference';
+export type TokenStrategy = 'reference' | 'value';
 
 /**
  * Options of `SessionModule.forRoot` / `forRootAsync`. Every duration is in
@@ -14,9 +15,13 @@ export interface SessionModuleOptions {
   /**
    * `'reference'`: the access token is a random opaque string looked up in the store
    * at every request (revocation and permission changes hold from the next request).
+   * `'value'`: the access token is a signed JWT verified without reading the store; needs `jwt`.
    * @default 'reference'
    */
   strategy?: TokenStrategy;
+
+  /** Value-token (JWT) options; required with `strategy: 'value'`, refused otherwise. */
+  jwt?: JwtStrategyOptions;
 
   /**
    * Where sessions live. Build it in `useFactory` with your own `DataSource` or Redis client.
@@ -25,8 +30,9 @@ export interface SessionModuleOptions {
   store?: SessionStore;
 
   /**
-   * Idle timeout in ms: an access token unused for this long stops working (the session
-   * can still be refreshed until `absoluteTimeout`). Use extends it, in steps of `touchInterval`.
+   * Idle timeout in ms of reference access tokens: one unused for this long stops working
+   * (the session can still be refreshed until `absoluteTimeout`). Use extends it, in steps of
+   * `touchInterval`. Value tokens expire after `jwt.accessTokenTtl` instead.
    * @default 900_000 (15 minutes)
    */
   idleTimeout?: number;

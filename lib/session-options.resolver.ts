@@ -5,6 +5,7 @@ import {
   SessionConfigurationError,
 } from './exceptions/session-configuration.error.js';
 import type { SessionModuleOptions, TokenStrategy } from './session-options.interface.js';
+import { resolveJwtOptions, type ResolvedJwtOptions } from './jwt/resolve-jwt-options.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password.hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { MemorySessionStore } from './stores/memory-session.store.js';
@@ -17,6 +18,8 @@ export const SESSION_OPTIONS = Symbol('nest-sessions:options');
 export interface ResolvedSessionOptions {
   /** See {@link SessionModuleOptions.strategy}. */
   readonly strategy: TokenStrategy;
+  /** See {@link SessionModuleOptions.jwt}; `null` with reference tokens. */
+  readonly jwt: ResolvedJwtOptions | null;
   /** See {@link SessionModuleOptions.store}. */
   readonly store: SessionStore;
   /** See {@link SessionModuleOptions.idleTimeout} (ms). */
@@ -43,6 +46,7 @@ export interface ResolvedSessionOptions {
 
 const KNOWN_OPTIONS = new Set([
   'strategy',
+  'jwt',
   'store',
   'idleTimeout',
   'absoluteTimeout',
@@ -103,11 +107,18 @@ export function resolveSessionOptions(options: SessionModuleOptions = {}): Resol
     }
   }
   const strategy = options.strategy ?? 'reference';
-  if (strategy !== 'reference') {
+  if (strategy !== 'reference' && strategy !== 'value') {
     throw new SessionConfigurationError(
       'strategy',
-      `must be 'reference' (got ${JSON.stringify(strategy)})`,
-      "use strategy: 'reference'",
+      `must be 'reference' or 'value' (got ${describeValue(strategy)})`,
+      "use strategy: 'reference' (opaque tokens) or strategy: 'value' (JWT, with jwt options)",
+    );
+  }
+  if (strategy === 'reference' && options.jwt !== undefined) {
+    throw new SessionConfigurationError(
+      'jwt',
+      "is set but strategy is 'reference'",
+      "remove jwt, or set strategy: 'value'",
     );
   }
   const store = options.store ?? new MemorySessionStore();
@@ -178,6 +189,7 @@ export function resolveSessionOptions(options: SessionModuleOptions = {}): Resol
   }
   return {
     strategy,
+    jwt: strategy === 'value' ? resolveJwtOptions(options.jwt, absoluteTimeout) : null,
     store,
     idleTimeout,
     absoluteTimeout,

@@ -13,11 +13,13 @@ import { SessionService } from './sessions/session.service.js';
 import { SessionSweeper } from './sessions/session-sweeper.js';
 import { StoreGateway } from './sessions/store-gateway.js';
 import { SessionStore } from './stores/session.store.js';
+import { JwtTokenService } from './jwt/jwt-token.service.js';
 import { ReferenceTokenService } from './tokens/reference-token.service.js';
 import { TokenService } from './tokens/token.service.js';
 
 /**
- * Session management for a Nest app: a {@link TokenService} strategy over a
+ * Session management for a Nest app: a {@link TokenService} strategy (reference or value
+ * tokens, chosen by the `strategy` option at runtime) over a
  * {@link SessionStore}, the {@link AuthGuard}, and {@link SessionService} to list and
  * revoke sessions.
  *
@@ -52,11 +54,17 @@ import { TokenService } from './tokens/token.service.js';
     },
     StoreGateway,
     SessionEvents,
-    ReferenceTokenService,
     {
       provide: TokenService,
-      inject: [SESSION_OPTIONS, ReferenceTokenService],
-      useFactory: (_options: ResolvedSessionOptions, reference: ReferenceTokenService) => reference,
+      inject: [SESSION_OPTIONS, StoreGateway, SessionEvents],
+      useFactory: (
+        options: ResolvedSessionOptions,
+        gateway: StoreGateway,
+        events: SessionEvents,
+      ): TokenService =>
+        options.strategy === 'value'
+          ? new JwtTokenService(options, gateway, events)
+          : new ReferenceTokenService(options, gateway, events),
     },
     SessionService,
     SessionSweeper,

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
+import { REQUIRE_FRESH_SESSION } from '../decorators/require-fresh-session.decorator.js';
 import { OWNERSHIP_REQUIREMENT } from '../decorators/require-ownership.decorator.js';
 import { REQUIRED_PERMISSIONS } from '../decorators/require-permission.decorator.js';
 import { SessionEvents } from '../events/session-events.js';
@@ -89,9 +90,18 @@ export class AuthGuard implements CanActivate {
     return parseBearer(request.headers.authorization);
   }
 
-  /** Verifies the token with the configured {@link TokenService}. */
-  protected verify(token: string, _context: ExecutionContext): Promise<Principal | null> {
-    return this.tokens.verify(token);
+  /**
+   * Verifies the token with the configured {@link TokenService}; on `@RequireFreshSession()`
+   * routes also confirms the session against the store with current permissions.
+   */
+  protected async verify(token: string, context: ExecutionContext): Promise<Principal | null> {
+    const principal = await this.tokens.verify(token);
+    if (!principal) return null;
+    const fresh = this.reflector.getAllAndOverride(REQUIRE_FRESH_SESSION, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return fresh === true ? this.tokens.verifyFresh(principal) : principal;
   }
 
   /** Makes the principal available to `@CurrentSession()` and `@CurrentUser()`. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SessionEvents } from '../events/session-events.js';
 import { SESSION_OPTIONS, type ResolvedSessionOptions } from '../session-options.resolver.js';
 import { isSessionId } from '../tokens/opaque-token.js';
+import { TokenService } from '../tokens/token.service.js';
 import { StoreGateway } from './store-gateway.js';
 
 /** A live session as listed to its user. Never contains a token or a token hash. */
@@ -41,6 +42,7 @@ export class SessionService {
     @Inject(SESSION_OPTIONS) private readonly options: ResolvedSessionOptions,
     private readonly gateway: StoreGateway,
     private readonly events: SessionEvents,
+    private readonly tokens: TokenService,
   ) {}
 
   /** The user's live sessions, newest first. */
@@ -76,6 +78,7 @@ export class SessionService {
     if (!live || (options.userId !== undefined && session.userId !== options.userId)) return false;
     const deleted = await this.gateway.run((store) => store.delete(sessionId));
     if (deleted) {
+      await this.tokens.revoked({ kind: 'session', sessionId, userId: session.userId });
       this.events.emit({
         type: 'session.revoked',
         at: now,
@@ -95,7 +98,9 @@ export class SessionService {
     userId: string,
     options: { except?: string | null; reason?: string } = {},
   ): Promise<void> {
-    await this.gateway.run((store) => store.revokeAll(userId, options.except ?? null));
+    const keepSessionId = options.except ?? null;
+    const epoch = await this.gateway.run((store) => store.revokeAll(userId, keepSessionId));
+    if (epoch !== null) await this.tokens.revoked({ kind: 'user', userId, epoch, keepSessionId });
     this.events.emit({
       type: 'session.revoked',
       at: this.options.clock.now(),
@@ -106,17 +111,22 @@ export class SessionService {
 
   /**
    * Sets the permissions in effect for every session of the user. With reference tokens
-   * they hold from the user's next request.
+   * they hold from the user's next request; value tokens carry them until they are
+   * refreshed or expire (`@RequireFreshSession()` routes read the current ones).
    */
   async setPermissions(userId: string, permissions: readonly string[]): Promise<void> {
     await this.gateway.run((store) => store.setPermissions(userId, permissions));
   }
 
   /**
-   * Incident response: ends every session of every user at once.
+   * Incident response ("change the secret key", without changing it): ends every session
+   * of every user at once. Reference tokens and all refresh tokens stop at once; value
+   * tokens issued up to the end of the current second stop at once on this instance and
+   * within `jwt.revocationPollInterval` on the others. Everyone has to log in again.
    */
   async revokeEverything(): Promise<void> {
     await this.gateway.run((store) => store.clear());
+    await this.tokens.revoked({ kind: 'all' });
     this.events.emit({
       type: 'session.revoked',
       at: this.options.clock.now(),

@@ -54,6 +54,8 @@ export class ReferenceTokenService extends StoreBackedTokenService {
     };
   }
 
+  protected readonly storesAccessHash = true;
+
   protected mintAccessToken(): MintedAccessToken {
     const token = generateOpaqueToken();
     return { token, hash: hashToken(token) };

@@ -59,12 +59,19 @@ export abstract class StoreBackedTokenService extends TokenService {
     super();
   }
 
+  /**
+   * Whether the access token is looked up by a stored hash (reference tokens: minted
+   * before the session is saved) or self-contained (value tokens: minted after, since
+   * they carry the session's epoch).
+   */
+  protected abstract readonly storesAccessHash: boolean;
+
   /** Mints the access token of `session` for `permissions` at `now`. */
   protected abstract mintAccessToken(
-    session: Pick<SessionRecord, 'id' | 'userId' | 'expiresAt'>,
+    session: Pick<SessionRecord, 'id' | 'userId' | 'expiresAt' | 'epoch'>,
     permissions: readonly string[],
     now: number,
-  ): MintedAccessToken;
+  ): MintedAccessToken | Promise<MintedAccessToken>;
 
   /** Seconds the access token lives, for the `expiresIn` field. */
   protected abstract accessTokenSeconds(): number;
@@ -75,18 +82,20 @@ export abstract class StoreBackedTokenService extends TokenService {
     const now = this.options.clock.now();
     const id = generateSessionId();
     const expiresAt = now + this.options.absoluteTimeout;
-    const access = this.mintAccessToken(
-      { id, userId: subject.userId, expiresAt },
-      subject.permissions,
-      now,
-    );
+    const stored = this.storesAccessHash
+      ? await this.mintAccessToken(
+          { id, userId: subject.userId, expiresAt, epoch: 0 },
+          subject.permissions,
+          now,
+        )
+      : null;
     const refreshToken = generateOpaqueToken();
-    const evicted = await this.gateway.run((store) =>
+    const { epoch, evicted } = await this.gateway.run((store) =>
       store.create(
         {
           id,
           userId: subject.userId,
-          accessHash: access.hash,
+          accessHash: stored?.hash ?? null,
           refreshHash: hashToken(refreshToken),
           previousRefreshHash: null,
           rotatedAt: null,
@@ -100,9 +109,16 @@ export abstract class StoreBackedTokenService extends TokenService {
         { permissions: subject.permissions, maxSessions: this.options.maxSessionsPerUser, now },
       ),
     );
+    const access =
+      stored ??
+      (await this.mintAccessToken(
+        { id, userId: subject.userId, expiresAt, epoch },
+        subject.permissions,
+        now,
+      ));
     this.events.emit({ type: 'session.created', at: now, userId: subject.userId, sessionId: id });
     for (const sessionId of evicted) {
-      this.onRevoked(sessionId, subject.userId, now);
+      await this.onRevoked(sessionId, subject.userId);
       this.events.emit({
         type: 'session.revoked',
         at: now,
@@ -126,7 +142,7 @@ export abstract class StoreBackedTokenService extends TokenService {
       if (!isSessionLive(found, now)) return null;
 
       if (hashesEqual(session.refreshHash, hash)) {
-        const access = this.mintAccessToken(session, subject.permissions, now);
+        const access = await this.mintAccessToken(session, subject.permissions, now);
         const nextRefresh = generateOpaqueToken();
         const rotated = await this.gateway.run((store) =>
           store.rotate(session.id, hash, {
@@ -165,7 +181,7 @@ export abstract class StoreBackedTokenService extends TokenService {
 
       // A spent refresh token came back: someone holds a copy. Revoke the whole family.
       await this.gateway.run((store) => store.delete(session.id));
-      this.onRevoked(session.id, session.userId, now);
+      await this.onRevoked(session.id, session.userId);
       this.events.emit({
         type: 'session.reuse-detected',
         at: now,
@@ -180,10 +196,12 @@ export abstract class StoreBackedTokenService extends TokenService {
   }
 
   /**
-   * Called after the library itself revoked a session (reuse, eviction). Strategies with
-   * self-contained access tokens override it to stop those tokens at once.
+   * Called after the library itself revoked a session (reuse, eviction): tells the
+   * strategy through {@link TokenService.revoked}, so value tokens stop at once too.
    */
-  protected onRevoked(_sessionId: string, _userId: string, _at: number): void {}
+  protected onRevoked(sessionId: string, userId: string): Promise<void> {
+    return this.revoked({ kind: 'session', sessionId, userId });
+  }
 
   private answer(
     sessionId: string,

@@ -2,6 +2,22 @@ import type { TokenStrategy } from '../session-options.interface.js';
 import type { ClientInfo, IssuedTokens, Principal, SessionSubject } from './token.types.js';
 
 /**
+ * A revocation the session layer made, as the token strategy hears of it. Strategies whose
+ * access tokens are verified without reading the store (value tokens) record it.
+ */
+export type Revocation =
+  | { readonly kind: 'session'; readonly sessionId: string; readonly userId: string }
+  | {
+      readonly kind: 'user';
+      readonly userId: string;
+      /** The user's new epoch. */
+      readonly epoch: number;
+      /** The session kept, if any. */
+      readonly keepSessionId: string | null;
+    }
+  | { readonly kind: 'all' };
+
+/**
  * The token strategy: issues, verifies, refreshes and revokes sessions' tokens. The
  * abstract class is both the contract and the DI token: inject `TokenService` and the
  * module hands you the strategy chosen by the `strategy` option.
@@ -29,4 +45,19 @@ export abstract class TokenService {
    * window, which gets the same successor pair. `null` if the token is not valid.
    */
   abstract refresh(refreshToken: string, client?: ClientInfo): Promise<IssuedTokens | null>;
+
+  /**
+   * Confirms a verified principal against the store, with the current permissions, for
+   * routes marked `@RequireFreshSession()`. Reference tokens are always fresh: they were
+   * just read from the store.
+   * @returns the principal with current permissions, or `null` if the session is gone.
+   */
+  verifyFresh(principal: Principal): Promise<Principal | null> {
+    return Promise.resolve(principal);
+  }
+
+  /** Hears of a revocation made through `SessionService`. Reference tokens need nothing. */
+  revoked(_revocation: Revocation): Promise<void> {
+    return Promise.resolve();
+  }
 }
