@@ -34,6 +34,17 @@ export interface UserSummary {
   readonly permissions: string[];
 }
 
+/**
+ * Whether `value` could be a stored key of at most `max` characters. Anything else (NUL
+ * bytes, which PostgreSQL refuses with an error; over-long strings; non-strings) cannot
+ * match a row, so it is answered without a query.
+ */
+function isStorableKey(value: unknown, max: number): value is string {
+  return (
+    typeof value === 'string' && value.length > 0 && value.length <= max && !value.includes('\0')
+  );
+}
+
 function isUniqueViolation(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const driverError = error.driverError as { code?: string; errno?: number } | undefined;
@@ -98,13 +109,15 @@ export class UserService {
     return valid && !user.disabled ? user : null;
   }
 
-  /** The user with this id, or `null`. */
+  /** The user with this id, or `null` (also for values no stored id can equal). */
   findById(id: string): Promise<UserEntity | null> {
+    if (!isStorableKey(id, 36)) return Promise.resolve(null);
     return this.dataSource.getRepository(UserEntity).findOneBy({ id });
   }
 
-  /** The user with this username (exact match), or `null`. */
+  /** The user with this username (exact match), or `null` (also for values no username can equal). */
   findByUsername(username: string): Promise<UserEntity | null> {
+    if (!isStorableKey(username, 64)) return Promise.resolve(null);
     return this.dataSource.getRepository(UserEntity).findOneBy({ username });
   }
 
