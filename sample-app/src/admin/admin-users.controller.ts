@@ -1,0 +1,37 @@
+import { Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
+import { RequirePermission, UserService } from 'nest-sessions';
+import { SetPermissionsDto } from './dto/set-permissions.dto.js';
+import type { UserView } from './user-view.js';
+
+/** Shape of the user ids `UserService` creates (UUIDs); anything else names no user. */
+const USER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * User administration. The class-level `@RequirePermission('users:manage')` covers every
+ * route here, and a method-level requirement could only add to it.
+ */
+@RequirePermission('users:manage')
+@Controller('admin/users')
+export class AdminUsersController {
+  constructor(private readonly users: UserService) {}
+
+  /** Every user with their granted permissions, by username. */
+  @Get()
+  async list(): Promise<UserView[]> {
+    const users = await this.users.list();
+    return users.map((u) => ({ id: u.id, username: u.username, permissions: u.permissions }));
+  }
+
+  /**
+   * Replaces a user's permissions. With reference tokens the change holds from the
+   * user's very next request: `UserService.setPermissions` updates the permissions in
+   * effect for their live sessions too.
+   */
+  @Put(':id/permissions')
+  async setPermissions(@Param('id') id: string, @Body() dto: SetPermissionsDto): Promise<UserView> {
+    const user = USER_ID_PATTERN.test(id) ? await this.users.findById(id) : null;
+    const permissions = user ? await this.users.setPermissions(user.id, dto.permissions) : null;
+    if (!user || !permissions) throw new NotFoundException('User not found');
+    return { id: user.id, username: user.username, permissions };
+  }
+}

@@ -1,0 +1,73 @@
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  MemorySessionStore,
+  SessionModule,
+  TypeOrmSessionStore,
+  type SessionEvent,
+} from 'nest-sessions';
+import { DataSource } from 'typeorm';
+import { AdminModule } from './admin/admin.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { ChirpConfig } from './config/chirp-config.js';
+import { ChirpConfigModule } from './config/chirp-config.module.js';
+import { buildTypeOrmOptions } from './database/typeorm-options.js';
+import { HealthModule } from './health/health.module.js';
+import { MeModule } from './me/me.module.js';
+import { PostsModule } from './posts/posts.module.js';
+import { SeedModule } from './seed/seed.module.js';
+
+const securityLog = new Logger('Security');
+
+/** Logs the session events an operator must see. Events never carry a token or a password. */
+function logSecurityEvent(event: SessionEvent): void {
+  if (event.type === 'session.reuse-detected') {
+    securityLog.warn(
+      `Refresh token reuse: session ${event.sessionId ?? '?'} of user ${event.userId ?? '?'} ` +
+        `revoked (token hash ${event.tokenHashPrefix ?? '?'}…)`,
+    );
+  }
+}
+
+/**
+ * Chirp's root module, built from a parsed {@link ChirpConfig}: the database (library
+ * tables and Chirp's, migrated at start-up), the session module with the configured
+ * store and its guard bound globally (every route needs a session unless `@Public()`),
+ * and the feature modules.
+ */
+@Module({})
+export class AppModule {
+  /**
+   * @example
+   * const app = await NestFactory.create(AppModule.forRoot(loadChirpConfig(process.env)));
+   */
+  static forRoot(config: ChirpConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ChirpConfigModule.forRoot(config),
+        TypeOrmModule.forRootAsync({ useFactory: () => buildTypeOrmOptions(config) }),
+        SessionModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            store:
+              config.sessionStore === 'database'
+                ? new TypeOrmSessionStore(dataSource)
+                : new MemorySessionStore(),
+            idleTimeout: config.accessTokenTtl * 1000,
+            absoluteTimeout: config.sessionTtl * 1000,
+            onEvent: logSecurityEvent,
+          }),
+          isGlobal: true,
+          globalGuard: true,
+        }),
+        AuthModule,
+        MeModule,
+        PostsModule,
+        AdminModule,
+        HealthModule,
+        SeedModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module.js';
+import { AuthController } from './auth.controller.js';
+import { SessionsController } from './sessions.controller.js';
+
+/** `/auth/*`: registration, login, refresh, logout, password change, and the caller's sessions. */
+@Module({
+  imports: [UsersModule],
+  controllers: [AuthController, SessionsController],
+})
+export class AuthModule {}

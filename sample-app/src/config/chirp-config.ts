@@ -1,0 +1,219 @@
+import { ChirpConfigError } from './chirp-config.error.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+
+/** Chirp's configuration, parsed and validated from the environment. */
+export interface ChirpConfig {
+  /** TCP port to listen on (`PORT`, default 3000). */
+  readonly port: number;
+  /** Access-token strategy (`TOKEN_STRATEGY`). This build supports `reference`. */
+  readonly tokenStrategy: 'reference';
+  /** Where sessions live (`SESSION_STORE`, default `database`). */
+  readonly sessionStore: 'memory' | 'database';
+  /** `DATABASE_URL` as given (may hold a password: never log it, see `redactDatabaseUrl`). */
+  readonly databaseUrl: string;
+  /** `DATABASE_URL`, parsed. */
+  readonly database: DatabaseTarget;
+  /** `REDIS_URL` (validated; not used by the stores this build supports). */
+  readonly redisUrl: string;
+  /** Seconds an access token lives; the idle timeout for reference tokens (`ACCESS_TOKEN_TTL`, 900). */
+  readonly accessTokenTtl: number;
+  /** Absolute session lifetime in seconds (`SESSION_TTL`, 1209600 = 14 days). */
+  readonly sessionTtl: number;
+  /** `JWT_SECRET`, or `null` when unset (only value tokens use it). */
+  readonly jwtSecret: string | null;
+  /** Seconds of clock tolerance for value tokens (`JWT_LEEWAY`, 0). */
+  readonly jwtLeeway: number;
+  /** Password of the demo users (`DEMO_PASSWORD`). Never log it. */
+  readonly demoPassword: string;
+  /** Whether `DEMO_PASSWORD` was set explicitly (start-up says where the password comes from). */
+  readonly demoPasswordFromEnv: boolean;
+  /** Whether to create the demo users at start-up (`DEMO_USERS`, true). */
+  readonly demoUsers: boolean;
+  /** Throttling of failed logins and invalid tokens (`RATE_LIMIT`, on). */
+  readonly rateLimit: boolean;
+  /** HTTP platform (`HTTP_ADAPTER`). This build supports `express`. */
+  readonly httpAdapter: 'express';
+  /** Where tokens travel (`AUTH_TRANSPORT`). This build supports `header`. */
+  readonly authTransport: 'header';
+}
+
+/** The environment variables Chirp reads; anything else is ignored. */
+export type ChirpEnv = Readonly<Record<string, string | undefined>>;
+
+/** Defaults of the contract's configuration table. */
+export const CHIRP_DEFAULTS = {
+  port: 3000,
+  databaseUrl: 'sqlite:./data/chirp.sqlite',
+  redisUrl: 'redis://127.0.0.1:6379',
+  accessTokenTtl: 900,
+  sessionTtl: 1_209_600,
+  demoPassword: 'chirp-demo-password',
+} as const;
+
+/** Longest TTL accepted, in seconds (about 10 years; anything above is a typo). */
+const MAX_TTL_SECONDS = 315_360_000;
+
+/** Largest clock tolerance for value tokens, in seconds (RFC 8725 advice: keep it small). */
+const MAX_JWT_LEEWAY_SECONDS = 60;
+
+/** Shortest HMAC secret accepted for value tokens, in characters (256 bits as hex or more). */
+const MIN_JWT_SECRET_LENGTH = 32;
+
+function read(env: ChirpEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * Reads an enumerated variable. Values in `later` are valid in the contract but not yet
+ * built, and stop start-up with a line saying so.
+ */
+function choice<T extends string>(
+  env: ChirpEnv,
+  name: string,
+  fallback: T,
+  supported: readonly T[],
+  later: readonly string[],
+): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if ((supported as readonly string[]).includes(value)) return value as T;
+  if (later.includes(value)) {
+    throw new ChirpConfigError(
+      name,
+      `'${raw}' is not supported yet by this build (use ${supported.join(' or ')})`,
+    );
+  }
+  throw new ChirpConfigError(
+    name,
+    `unknown value ${JSON.stringify(raw)} (use ${[...supported, ...later].join(', ')})`,
+  );
+}
+
+function wholeNumber(
+  env: ChirpEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  what: string,
+): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new ChirpConfigError(
+      name,
+      `${JSON.stringify(raw)} is not ${what} (a whole number from ${min} to ${max})`,
+    );
+  }
+  return value;
+}
+
+function flag(env: ChirpEnv, name: string, fallback: boolean, yes: string, no: string): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if (value === yes) return true;
+  if (value === no) return false;
+  throw new ChirpConfigError(name, `unknown value ${JSON.stringify(raw)} (use ${yes} or ${no})`);
+}
+
+function redisUrl(env: ChirpEnv): string {
+  const raw = read(env, 'REDIS_URL') ?? CHIRP_DEFAULTS.redisUrl;
+  let url: URL | null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  const db = url?.pathname.replace(/^\//, '') ?? '';
+  if (!url || !['redis:', 'rediss:'].includes(url.protocol) || !url.hostname || !/^\d*$/.test(db)) {
+    throw new ChirpConfigError(
+      'REDIS_URL',
+      'expected redis://host:port[/db] (or rediss:// for TLS)',
+    );
+  }
+  return raw;
+}
+
+/**
+ * Parses and validates Chirp's configuration from `env` (normally `process.env`).
+ * Every variable of the contract is checked, also those this build does not use yet.
+ *
+ * @throws ChirpConfigError naming the first bad variable.
+ * @example
+ * const config = loadChirpConfig(process.env);
+ */
+export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
+  const port = wholeNumber(env, 'PORT', CHIRP_DEFAULTS.port, 0, 65_535, 'a TCP port');
+  const tokenStrategy = choice(env, 'TOKEN_STRATEGY', 'reference', ['reference'], ['value']);
+  const sessionStore = choice(
+    env,
+    'SESSION_STORE',
+    'database',
+    ['memory', 'database'],
+    ['redis', 'tiered'],
+  );
+  const databaseUrl = read(env, 'DATABASE_URL') ?? CHIRP_DEFAULTS.databaseUrl;
+  const database = parseDatabaseUrl(databaseUrl);
+  const accessTokenTtl = wholeNumber(
+    env,
+    'ACCESS_TOKEN_TTL',
+    CHIRP_DEFAULTS.accessTokenTtl,
+    1,
+    MAX_TTL_SECONDS,
+    'a number of seconds',
+  );
+  const sessionTtl = wholeNumber(
+    env,
+    'SESSION_TTL',
+    CHIRP_DEFAULTS.sessionTtl,
+    1,
+    MAX_TTL_SECONDS,
+    'a number of seconds',
+  );
+  if (sessionTtl < accessTokenTtl) {
+    throw new ChirpConfigError(
+      'SESSION_TTL',
+      `${sessionTtl} s is shorter than ACCESS_TOKEN_TTL (${accessTokenTtl} s); a session must outlive its access token`,
+    );
+  }
+  const jwtSecret = env.JWT_SECRET === undefined || env.JWT_SECRET === '' ? null : env.JWT_SECRET;
+  if (jwtSecret !== null && jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
+    throw new ChirpConfigError(
+      'JWT_SECRET',
+      `too short (${jwtSecret.length} characters); use at least ${MIN_JWT_SECRET_LENGTH} random characters, e.g. openssl rand -base64 48`,
+    );
+  }
+  // DEMO_PASSWORD is taken verbatim (spaces included) and never echoed in a message.
+  const demoPasswordFromEnv = env.DEMO_PASSWORD !== undefined && env.DEMO_PASSWORD !== '';
+  const demoPassword = demoPasswordFromEnv ? env.DEMO_PASSWORD! : CHIRP_DEFAULTS.demoPassword;
+  if (demoPassword.length < 8 || demoPassword.length > 128) {
+    throw new ChirpConfigError(
+      'DEMO_PASSWORD',
+      `must be 8 to 128 characters, like any password (got ${demoPassword.length})`,
+    );
+  }
+  return {
+    port,
+    tokenStrategy,
+    sessionStore,
+    databaseUrl,
+    database,
+    redisUrl: redisUrl(env),
+    accessTokenTtl,
+    sessionTtl,
+    jwtSecret,
+    jwtLeeway: wholeNumber(env, 'JWT_LEEWAY', 0, 0, MAX_JWT_LEEWAY_SECONDS, 'a number of seconds'),
+    demoPassword,
+    demoPasswordFromEnv,
+    demoUsers: flag(env, 'DEMO_USERS', true, 'true', 'false'),
+    rateLimit: flag(env, 'RATE_LIMIT', true, 'on', 'off'),
+    httpAdapter: choice(env, 'HTTP_ADAPTER', 'express', ['express'], ['fastify']),
+    authTransport: choice(env, 'AUTH_TRANSPORT', 'header', ['header'], ['cookie']),
+  };
+}

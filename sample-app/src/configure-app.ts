@@ -1,0 +1,31 @@
+import { ValidationPipe } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ChirpExceptionFilter } from './common/chirp-exception.filter.js';
+import { rejectPrototypeKeys } from './common/forbidden-json-key.error.js';
+
+/** Largest request body accepted. Chirp's biggest legitimate body is well under 1 KiB. */
+export const BODY_LIMIT = '16kb';
+
+/**
+ * Applies what every Chirp instance needs, in `main.ts` and in tests alike: body size
+ * limits, strict validation (unknown fields are a 400, `__proto__` and co. too), JSON
+ * error bodies everywhere (body-parser errors included), no `X-Powered-By`, graceful
+ * shutdown.
+ *
+ * @example
+ * const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config));
+ * configureChirpApp(app);
+ */
+export function configureChirpApp(app: NestExpressApplication): NestExpressApplication {
+  // Registered before Nest's defaults, which then see them and stand aside.
+  app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectPrototypeKeys });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+  );
+  app.useGlobalFilters(new ChirpExceptionFilter(app.get(HttpAdapterHost)));
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,150 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import type { Response } from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../../sample-app/src/app.module.js';
+import { loadChirpConfig, type ChirpConfig } from '../../sample-app/src/config/chirp-config.js';
+import { configureChirpApp } from '../../sample-app/src/configure-app.js';
+import { createTestDatabase, type SqlDialect, type TestDatabase } from '../support/databases.js';
+
+/** One configuration the e2e suites run Chirp in. */
+export interface ChirpTestConfig {
+  /** Shown in the suite's title. */
+  readonly name: string;
+  readonly store: 'memory' | 'database';
+  /** Where users and posts live (and sessions, with the database store). */
+  readonly dialect: SqlDialect;
+}
+
+/** Every configuration of this build: memory and database stores, on every SQL database. */
+export const CHIRP_TEST_CONFIGS: readonly ChirpTestConfig[] = [
+  { name: 'memory store, users on SQLite', store: 'memory', dialect: 'sqlite' },
+  { name: 'database store on SQLite', store: 'database', dialect: 'sqlite' },
+  { name: 'database store on PostgreSQL', store: 'database', dialect: 'postgres' },
+  { name: 'database store on MariaDB', store: 'database', dialect: 'mariadb' },
+];
+
+/** Password of the demo users in tests. */
+export const DEMO_PASSWORD = 'e2e-demo-password';
+
+/** Access-token lifetime in tests, to see `ACCESS_TOKEN_TTL` reach `expiresIn`. */
+export const ACCESS_TOKEN_TTL = 600;
+
+/** What login and refresh answer. */
+export interface TokenPair {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: string;
+  readonly expiresIn: number;
+}
+
+/** A signed-in user in a test. */
+export interface TestUser {
+  readonly id: string;
+  readonly username: string;
+  readonly password: string;
+  readonly tokens: TokenPair;
+}
+
+let counter = 0;
+
+/** A fresh username (3–32 of `[a-z0-9_]`), unique within the test run. */
+export function uniqueUsername(prefix: string): string {
+  counter += 1;
+  return `${prefix}_${process.pid % 10_000}_${counter}`.slice(0, 32);
+}
+
+/** `Authorization` header for an access token. */
+export function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
+
+/**
+ * Asserts that `response` is an error with `status` and the contract's error body:
+ * exactly `{ statusCode, error, message }`, JSON, no stack.
+ */
+export function expectError(response: Response, status: number): void {
+  expect({ status: response.status, body: response.body }).toEqual({
+    status,
+    body: { statusCode: status, error: expect.any(String), message: expect.any(String) },
+  });
+  expect(response.headers['content-type']).toMatch(/^application\/json/);
+  expect(response.text).not.toMatch(/\bat .+\.(?:js|ts):\d+/); // no stack frames
+}
+
+/**
+ * Chirp built exactly as `main.ts` builds it (`AppModule.forRoot(config)` +
+ * `configureChirpApp`), on a throwaway database, listening on an ephemeral port.
+ */
+export class ChirpHarness {
+  private constructor(
+    readonly app: NestExpressApplication,
+    readonly config: ChirpConfig,
+    private readonly database: TestDatabase,
+  ) {}
+
+  /** Starts Chirp in `testConfig` with extra environment `env`. */
+  static async start(
+    testConfig: ChirpTestConfig,
+    env: Record<string, string> = {},
+  ): Promise<ChirpHarness> {
+    const database = await createTestDatabase(testConfig.dialect);
+    const config = loadChirpConfig({
+      SESSION_STORE: testConfig.store,
+      DATABASE_URL: database.url,
+      DEMO_PASSWORD,
+      ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
+      ...env,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(config)],
+    }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+    configureChirpApp(app);
+    await app.listen(0, '127.0.0.1');
+    return new ChirpHarness(app, config, database);
+  }
+
+  /** A supertest client of the running app. */
+  get http(): ReturnType<typeof request> {
+    return request(this.app.getHttpServer());
+  }
+
+  /** The app's TypeORM `DataSource`. */
+  get dataSource(): DataSource {
+    return this.app.get(DataSource);
+  }
+
+  /** Logs in and returns the token pair; fails the test unless it answers 200. */
+  async login(username: string, password = DEMO_PASSWORD, userAgent = 'jest'): Promise<TokenPair> {
+    const response = await this.http
+      .post('/auth/login')
+      .set('User-Agent', userAgent)
+      .send({ username, password });
+    expect({ username, status: response.status }).toEqual({ username, status: 200 });
+    return response.body as TokenPair;
+  }
+
+  /** Registers a fresh user and logs them in. */
+  async newUser(prefix: string, password = 'fresh-password-1'): Promise<TestUser> {
+    const username = uniqueUsername(prefix);
+    const response = await this.http.post('/auth/register').send({ username, password });
+    expect(response.status).toBe(201);
+    const tokens = await this.login(username, password);
+    return { id: (response.body as { id: string }).id, username, password, tokens };
+  }
+
+  /** The user's id, read through `GET /me`. */
+  async idOf(tokens: TokenPair): Promise<string> {
+    const response = await this.http.get('/me').set(bearer(tokens.accessToken));
+    expect(response.status).toBe(200);
+    return (response.body as { id: string }).id;
+  }
+
+  /** Stops the app and drops its database. */
+  async stop(): Promise<void> {
+    await this.app.close();
+    await this.database.drop();
+  }
+}
