@@ -48,13 +48,7 @@ const WELL_KNOWN_SECRETS = new Set([
 
 function hmacKey(option: string, key: JwtKeyOptions): KeyObject {
   const secret = key.secret;
-  if (secret === undefined || secret === null || secret === '') {
-    throw new SessionConfigurationError(
-      option,
-      'is empty',
-      `set a random secret of at least ${MIN_HMAC_BYTES[key.algorithm]} bytes, e.g. openssl rand -base64 48`,
-    );
-  }
+  let bytes: Buffer;
   if (secret instanceof KeyObject) {
     if (secret.type !== 'secret') {
       throw new SessionConfigurationError(
@@ -63,9 +57,23 @@ function hmacKey(option: string, key: JwtKeyOptions): KeyObject {
         'pass the HMAC secret',
       );
     }
-    return checkHmacLength(option, key.algorithm, secret);
+    // A KeyObject gets the same checks as the bytes it holds.
+    bytes = secret.export();
+  } else {
+    bytes =
+      typeof secret === 'string'
+        ? Buffer.from(secret, 'utf8')
+        : Buffer.isBuffer(secret)
+          ? Buffer.from(secret)
+          : Buffer.alloc(0);
   }
-  const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
+  if (bytes.length === 0) {
+    throw new SessionConfigurationError(
+      option,
+      'is empty',
+      `set a random secret of at least ${MIN_HMAC_BYTES[key.algorithm]} bytes, e.g. openssl rand -base64 48`,
+    );
+  }
   const text = bytes.toString('utf8');
   if (text.includes('-----BEGIN')) {
     throw new SessionConfigurationError(
@@ -155,10 +163,8 @@ function asymmetricKeys(
       'generate one with openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256',
     );
   }
-  if (
-    sign &&
-    createPublicKey(sign).export({ format: 'jwk' }).x !== verify.export({ format: 'jwk' }).x
-  ) {
+  // Compare whole keys: RSA JWKs have no "x", so comparing x alone matched any two RSA keys.
+  if (sign && !createPublicKey(sign).equals(verify)) {
     throw new SessionConfigurationError(
       option,
       'has a publicKey that does not match its privateKey',
@@ -172,7 +178,10 @@ function asymmetricKeys(
  * Imports and checks every configured key once, at boot.
  * @throws SessionConfigurationError for an empty, short, default or mismatched key.
  */
-export function resolveJwtKeys(keys: readonly JwtKeyOptions[]): ResolvedJwtKey[] {
+export function resolveJwtKeys(
+  keys: readonly JwtKeyOptions[],
+  shorthand = false,
+): ResolvedJwtKey[] {
   if (!keys || keys.length === 0) {
     throw new SessionConfigurationError(
       'jwt',
@@ -182,7 +191,8 @@ export function resolveJwtKeys(keys: readonly JwtKeyOptions[]): ResolvedJwtKey[]
   }
   const seen = new Set<string>();
   return keys.map((key, index) => {
-    const option = `jwt.keys[${index}]`;
+    // The `jwt.secret` shorthand is reported under its own name.
+    const option = shorthand ? 'jwt' : `jwt.keys[${index}]`;
     if (typeof key?.kid !== 'string' || !KID_CHARS.test(key.kid)) {
       throw new SessionConfigurationError(
         `${option}.kid`,

@@ -17,7 +17,7 @@ import {
   type MintedAccessToken,
 } from '../tokens/store-backed-token.service.js';
 import type { Revocation } from '../tokens/token.service.js';
-import type { Principal } from '../tokens/token.types.js';
+import type { ClientInfo, IssuedTokens, Principal, SessionSubject } from '../tokens/token.types.js';
 import { readJwsHeader } from './compact-jws.js';
 import { checkAccessClaims, type AccessTokenClaims } from './jwt-claims.js';
 import { toJwks, type PublicJwk, type ResolvedJwtKey } from './jwt-keys.js';
@@ -101,6 +101,33 @@ export class JwtTokenService
     this.pollTimer = null;
   }
 
+  /**
+   * @inheritdoc
+   * Checks before the session is created that this instance can sign and that the token
+   * fits `maxTokenLength`, so a failure leaves no session behind.
+   */
+  override async issue(subject: SessionSubject, client?: ClientInfo): Promise<IssuedTokens> {
+    if (!this.jwtOptions.signingKey) {
+      throw new Error(
+        'nest-sessions: this instance has only public keys (jwt.keys): it verifies tokens but cannot issue them',
+      );
+    }
+    if (Array.isArray(subject?.permissions) && typeof subject.userId === 'string') {
+      const now = this.options.clock.now();
+      await this.mintAccessToken(
+        {
+          id: generateSessionId(),
+          userId: subject.userId,
+          expiresAt: now + this.options.absoluteTimeout,
+          epoch: Number.MAX_SAFE_INTEGER,
+        },
+        subject.permissions,
+        now,
+      );
+    }
+    return super.issue(subject, client);
+  }
+
   /** @inheritdoc */
   async verify(accessToken: string): Promise<Principal | null> {
     const claims = await this.verifyClaims(accessToken);
@@ -148,7 +175,11 @@ export class JwtTokenService
   async syncRevocations(): Promise<number> {
     const now = this.options.clock.now();
     // Re-read a window behind the last poll: notices committed late are not missed.
-    const since = this.polledUpTo - Math.max(5_000, 5 * this.jwtOptions.revocationPollInterval);
+    // The window is a whole token lifetime, not a few seconds: a notice stamped by an
+    // instance whose clock is behind, or committed late, is still read while it matters.
+    const since =
+      this.polledUpTo -
+      Math.max(this.maxTokenLifetime(), 5 * this.jwtOptions.revocationPollInterval);
     try {
       const notices = await this.gateway.run((store) => store.readRevocations(since));
       let fresh = 0;
@@ -199,7 +230,15 @@ export class JwtTokenService
       keyid: signer.kid,
       header: { alg: signer.algorithm, typ: ACCESS_TOKEN_TYPE },
     });
-    return { token: this.jwe ? await this.jwe.encrypt(signed) : signed, hash: null };
+    const token = this.jwe ? await this.jwe.encrypt(signed) : signed;
+    if (token.length > this.jwtOptions.maxTokenLength) {
+      throw new Error(
+        `nest-sessions: an access token of ${token.length} characters would exceed ` +
+          `jwt.maxTokenLength (${this.jwtOptions.maxTokenLength}) and be refused. Fix: embed fewer ` +
+          'permissions (embedPermissions: false) or raise jwt.maxTokenLength',
+      );
+    }
+    return { token, hash: null };
   }
 
   protected accessTokenSeconds(): number {

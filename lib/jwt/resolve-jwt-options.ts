@@ -110,7 +110,7 @@ export function resolveJwtOptions(
     (options.secret !== undefined
       ? [{ kid: 'default', algorithm: 'HS256' as const, secret: options.secret }]
       : []);
-  const resolved = resolveJwtKeys(keyList);
+  const resolved = resolveJwtKeys(keyList, options.keys === undefined);
   const keys = new Map(resolved.map((key) => [key.kid, key]));
   const signingKeyId = options.signingKeyId ?? resolved[0].kid;
   const signingKey = keys.get(signingKeyId);

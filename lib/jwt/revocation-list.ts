@@ -25,7 +25,7 @@ interface UserRevocation {
 export class RevocationList {
   private readonly seen = new Map<string, number>();
   private readonly sessions = new Map<string, number>();
-  private readonly users = new Map<string, UserRevocation>();
+  private readonly users = new Map<string, UserRevocation[]>();
   private allBeforeSecond = 0;
   private allExpiresAt = 0;
 
@@ -44,14 +44,16 @@ export class RevocationList {
         Math.max(this.sessions.get(notice.sessionId) ?? 0, notice.expiresAt),
       );
     } else if (notice.kind === 'user') {
-      const current = this.users.get(notice.userId);
-      if (!current || notice.epoch > current.epoch) {
-        this.users.set(notice.userId, {
-          epoch: notice.epoch,
-          keepSessionId: notice.keepSessionId,
-          expiresAt: Math.max(notice.expiresAt, current?.expiresAt ?? 0),
-        });
-      }
+      // Keep every user notice (a few per user at most, until they expire): a token is
+      // revoked by any notice of a later epoch that did not keep its session, so a session
+      // kept by two "log out other devices" in a row stays kept, in any order of arrival.
+      const list = this.users.get(notice.userId) ?? [];
+      list.push({
+        epoch: notice.epoch,
+        keepSessionId: notice.keepSessionId,
+        expiresAt: notice.expiresAt,
+      });
+      this.users.set(notice.userId, list);
     } else {
       // iat has one-second resolution: refuse the whole second of the incident.
       this.allBeforeSecond = Math.max(this.allBeforeSecond, Math.floor(notice.at / 1000) + 1);
@@ -64,17 +66,20 @@ export class RevocationList {
   isRevoked(claims: RevocationClaims): boolean {
     if (claims.iat < this.allBeforeSecond) return true;
     if (this.sessions.has(claims.sid)) return true;
-    const user = this.users.get(claims.sub);
-    if (!user || claims.ep >= user.epoch) return false;
-    // The kept session's tokens were minted one epoch before the bump; older ones are revoked.
-    return !(claims.sid === user.keepSessionId && claims.ep === user.epoch - 1);
+    const notices = this.users.get(claims.sub);
+    if (!notices) return false;
+    return notices.some((n) => claims.ep < n.epoch && claims.sid !== n.keepSessionId);
   }
 
   /** Forgets notices whose tokens have all expired by `now` (ms). */
   prune(now: number): void {
     for (const [id, expiresAt] of this.seen) if (expiresAt <= now) this.seen.delete(id);
     for (const [sid, expiresAt] of this.sessions) if (expiresAt <= now) this.sessions.delete(sid);
-    for (const [userId, user] of this.users) if (user.expiresAt <= now) this.users.delete(userId);
+    for (const [userId, notices] of this.users) {
+      const live = notices.filter((n) => n.expiresAt > now);
+      if (live.length === 0) this.users.delete(userId);
+      else this.users.set(userId, live);
+    }
     if (this.allExpiresAt <= now) this.allBeforeSecond = 0;
   }
 }

@@ -171,6 +171,7 @@ export abstract class StoreBackedTokenService extends TokenService {
         session.previousRefreshHash !== null &&
         session.rotatedAt !== null &&
         session.successor !== null &&
+        this.options.refreshGracePeriod > 0 &&
         now - session.rotatedAt <= this.options.refreshGracePeriod &&
         hashesEqual(session.previousRefreshHash, hash);
       if (inGrace) {
