@@ -76,9 +76,11 @@ export class SessionService {
     const { session, subject } = found;
     const live = session.expiresAt > now && session.epoch >= subject.epoch;
     if (!live || (options.userId !== undefined && session.userId !== options.userId)) return false;
+    // Announce first: if deleting then fails, the session is already refused (fail closed)
+    // and a retry finds it still there to delete.
+    await this.tokens.revoked({ kind: 'session', sessionId, userId: session.userId });
     const deleted = await this.gateway.run((store) => store.delete(sessionId));
     if (deleted) {
-      await this.tokens.revoked({ kind: 'session', sessionId, userId: session.userId });
       this.events.emit({
         type: 'session.revoked',
         at: now,
