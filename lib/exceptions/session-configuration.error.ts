@@ -26,8 +26,8 @@ export class SessionConfigurationError extends Error {
    */
   constructor(
     readonly option: string,
-    problem: string,
-    fix: string,
+    readonly problem: string,
+    readonly fix: string,
   ) {
     super(`nest-sessions: option "${option}" ${problem}. Fix: ${fix}`);
     this.name = 'SessionConfigurationError';

@@ -373,16 +373,21 @@ describe('JwtTokenService', () => {
       expect(await b.tokens.verify(issued.accessToken)).toBeNull();
     });
 
-    it('revokeEverything refuses tokens of the current second, and accepts the next second’s', async () => {
+    it('revokeEverything refuses older tokens, judges its own second by the store, accepts later ones', async () => {
       const clock = new ManualClock(T + 300);
       const { tokens, sessions } = await instance({ secret: randomBytes(32) }, { clock });
+      const earlier = await tokens.issue({ userId: 'bob', permissions: PERMISSIONS });
+      clock.advance(1_000);
       const before = await tokens.issue({ userId: 'alice', permissions: PERMISSIONS });
       await sessions.revokeEverything();
+      expect(await tokens.verify(earlier.accessToken)).toBeNull();
+      // Same second as the incident: the session is gone from the store, so refused.
       expect(await tokens.verify(before.accessToken)).toBeNull();
       expect(await tokens.refresh(before.refreshToken)).toBeNull();
+      // A login in that same second, after the call, has a live session: accepted.
       const sameSecond = await tokens.issue({ userId: 'alice', permissions: PERMISSIONS });
-      expect(await tokens.verify(sameSecond.accessToken)).toBeNull();
-      clock.set(T + 1_000);
+      expect(await tokens.verify(sameSecond.accessToken)).not.toBeNull();
+      clock.set(T + 2_000);
       const next = await tokens.issue({ userId: 'alice', permissions: PERMISSIONS });
       expect(await tokens.verify(next.accessToken)).not.toBeNull();
     });

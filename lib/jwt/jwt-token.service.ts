@@ -132,7 +132,9 @@ export class JwtTokenService
   async verify(accessToken: string): Promise<Principal | null> {
     const claims = await this.verifyClaims(accessToken);
     if (!claims) return null;
-    if (!this.jwtOptions.embedPermissions) return this.verifyFresh(this.principalOf(claims));
+    if (!this.jwtOptions.embedPermissions || this.revocations.needsStoreCheck(claims)) {
+      return this.verifyFresh(this.principalOf(claims));
+    }
     return this.principalOf(claims);
   }
 
@@ -196,7 +198,7 @@ export class JwtTokenService
   }
 
   /** The public keys, as a JSON Web Key Set (`/.well-known/jwks.json`). HMAC secrets never appear. */
-  jwks(): { keys: PublicJwk[] } {
+  override jwks(): { keys: PublicJwk[] } {
     return toJwks([...this.jwtOptions.keys.values()]);
   }
 

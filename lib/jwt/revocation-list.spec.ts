@@ -125,13 +125,19 @@ describe('RevocationList', () => {
     expect(reversed.isRevoked(token({ ep: 0, sid: S1 }))).toBe(true);
   });
 
-  it('revokes every token issued up to the end of the second of a global revocation', () => {
+  it('revokes tokens of earlier seconds than a global revocation; defers its own second to the store', () => {
     const list = new RevocationList();
     const at = T + 400; // 400 ms into a second
     list.apply(allNotice(at));
     const second = Math.floor(at / 1000);
     expect(list.isRevoked(token({ iat: second - 100 }))).toBe(true);
-    expect(list.isRevoked(token({ iat: second }))).toBe(true);
+    expect(list.isRevoked(token({ iat: second - 1 }))).toBe(true);
+    // The incident's own second: before or after the call cannot be told from iat.
+    expect(list.isRevoked(token({ iat: second }))).toBe(false);
+    expect(list.needsStoreCheck(token({ iat: second }))).toBe(true);
+    for (const iat of [second - 1, second + 1]) {
+      expect(list.needsStoreCheck(token({ iat }))).toBe(false);
+    }
     expect(list.isRevoked(token({ iat: second + 1 }))).toBe(false);
     expect(list.isRevoked(token({ iat: second + 1, sub: 'bob', sid: S2 }))).toBe(false);
   });

@@ -26,7 +26,8 @@ export class RevocationList {
   private readonly seen = new Map<string, number>();
   private readonly sessions = new Map<string, number>();
   private readonly users = new Map<string, UserRevocation[]>();
-  private allBeforeSecond = 0;
+  /** Second (`iat`) of the latest incident-wide revocation; tokens of earlier seconds are revoked. */
+  private incidentSecond = -1;
   private allExpiresAt = 0;
 
   /** Number of notices held (for tests and metrics). */
@@ -55,8 +56,8 @@ export class RevocationList {
       });
       this.users.set(notice.userId, list);
     } else {
-      // iat has one-second resolution: refuse the whole second of the incident.
-      this.allBeforeSecond = Math.max(this.allBeforeSecond, Math.floor(notice.at / 1000) + 1);
+      // iat has one-second resolution: earlier seconds are revoked, this one goes to the store.
+      this.incidentSecond = Math.max(this.incidentSecond, Math.floor(notice.at / 1000));
       this.allExpiresAt = Math.max(this.allExpiresAt, notice.expiresAt);
     }
     return true;
@@ -64,11 +65,20 @@ export class RevocationList {
 
   /** Whether a token with these claims is revoked. */
   isRevoked(claims: RevocationClaims): boolean {
-    if (claims.iat < this.allBeforeSecond) return true;
+    if (claims.iat < this.incidentSecond) return true;
     if (this.sessions.has(claims.sid)) return true;
     const notices = this.users.get(claims.sub);
     if (!notices) return false;
     return notices.some((n) => claims.ep < n.epoch && claims.sid !== n.keepSessionId);
+  }
+
+  /**
+   * Whether a token was issued in the very second of an incident-wide revocation. `iat` has
+   * one-second resolution, so such a token may predate the revocation or follow it (a new
+   * login): only the store can tell, and the caller must ask it.
+   */
+  needsStoreCheck(claims: RevocationClaims): boolean {
+    return claims.iat === this.incidentSecond;
   }
 
   /** Forgets notices whose tokens have all expired by `now` (ms). */
@@ -80,6 +90,6 @@ export class RevocationList {
       if (live.length === 0) this.users.delete(userId);
       else this.users.set(userId, live);
     }
-    if (this.allExpiresAt <= now) this.allBeforeSecond = 0;
+    if (this.allExpiresAt <= now) this.incidentSecond = -1;
   }
 }

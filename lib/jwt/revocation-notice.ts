@@ -40,7 +40,7 @@ export type RevocationNotice =
       readonly kind: 'all';
       /** Unique notice id. */
       readonly id: string;
-      /** When (ms): tokens issued before the end of this second are revoked. */
+      /** When (ms): tokens issued in earlier seconds are revoked; tokens of this second are checked against the store. */
       readonly at: number;
       /** When the notice can be forgotten (ms). */
       readonly expiresAt: number;

@@ -122,9 +122,11 @@ export class SessionService {
 
   /**
    * Incident response ("change the secret key", without changing it): ends every session
-   * of every user at once. Reference tokens and all refresh tokens stop at once; value
-   * tokens issued up to the end of the current second stop at once on this instance and
-   * within `jwt.revocationPollInterval` on the others. Everyone has to log in again.
+   * of every user at once. Reference tokens and all refresh tokens stop at once. Value
+   * tokens stop at once on this instance and within `jwt.revocationPollInterval` on the
+   * others; those issued in the very second of the call (`iat` has one-second resolution)
+   * are checked against the store, so a login right after the call works. Everyone has to
+   * log in again.
    */
   async revokeEverything(): Promise<void> {
     await this.gateway.run((store) => store.clear());

@@ -1,3 +1,4 @@
+import type { PublicJwk } from '../jwt/jwt-keys.js';
 import type { TokenStrategy } from '../session-options.interface.js';
 import type { ClientInfo, IssuedTokens, Principal, SessionSubject } from './token.types.js';
 
@@ -54,6 +55,14 @@ export abstract class TokenService {
    */
   verifyFresh(principal: Principal): Promise<Principal | null> {
     return Promise.resolve(principal);
+  }
+
+  /**
+   * The public keys that verify this strategy's access tokens, as a JSON Web Key Set, for
+   * other services. Empty for reference tokens and HMAC-signed value tokens.
+   */
+  jwks(): { keys: PublicJwk[] } {
+    return { keys: [] };
   }
 
   /** Hears of a revocation made through `SessionService`. Reference tokens need nothing. */
