@@ -12,18 +12,38 @@ import { createTestDatabase, type SqlDialect, type TestDatabase } from '../suppo
 export interface ChirpTestConfig {
   /** Shown in the suite's title. */
   readonly name: string;
+  /** `TOKEN_STRATEGY`. */
+  readonly strategy: 'reference' | 'value';
   readonly store: 'memory' | 'database';
   /** Where users and posts live (and sessions, with the database store). */
   readonly dialect: SqlDialect;
+  /**
+   * Whether this configuration also runs the strategy-independent tests (input
+   * validation, routing, error bodies): they run once per store, not once per strategy.
+   */
+  readonly storeWide: boolean;
 }
 
-/** Every configuration of this build: memory and database stores, on every SQL database. */
-export const CHIRP_TEST_CONFIGS: readonly ChirpTestConfig[] = [
+const STORES = [
   { name: 'memory store, users on SQLite', store: 'memory', dialect: 'sqlite' },
   { name: 'database store on SQLite', store: 'database', dialect: 'sqlite' },
   { name: 'database store on PostgreSQL', store: 'database', dialect: 'postgres' },
   { name: 'database store on MariaDB', store: 'database', dialect: 'mariadb' },
-];
+] as const;
+
+/**
+ * Every configuration of this build: reference and value tokens, each on the memory and
+ * database stores, on every SQL database. Value tokens run without `JWT_SECRET`, i.e.
+ * with the secret generated at start-up, as in development.
+ */
+export const CHIRP_TEST_CONFIGS: readonly ChirpTestConfig[] = STORES.flatMap((store) =>
+  (['reference', 'value'] as const).map((strategy) => ({
+    ...store,
+    name: `${strategy} tokens, ${store.name}`,
+    strategy,
+    storeWide: strategy === 'reference',
+  })),
+);
 
 /** Password of the demo users in tests. */
 export const DEMO_PASSWORD = 'e2e-demo-password';
@@ -91,6 +111,7 @@ export class ChirpHarness {
   ): Promise<ChirpHarness> {
     const database = await createTestDatabase(testConfig.dialect);
     const config = loadChirpConfig({
+      TOKEN_STRATEGY: testConfig.strategy,
       SESSION_STORE: testConfig.store,
       DATABASE_URL: database.url,
       DEMO_PASSWORD,
@@ -133,6 +154,15 @@ export class ChirpHarness {
     expect(response.status).toBe(201);
     const tokens = await this.login(username, password);
     return { id: (response.body as { id: string }).id, username, password, tokens };
+  }
+
+  /** `POST /auth/refresh`; fails the test unless it answers 200. */
+  async refresh(tokens: TokenPair): Promise<TokenPair> {
+    const response = await this.http
+      .post('/auth/refresh')
+      .send({ refreshToken: tokens.refreshToken });
+    expect(response.status).toBe(200);
+    return response.body as TokenPair;
   }
 
   /** The user's id, read through `GET /me`. */

@@ -1,4 +1,10 @@
 import { jest } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChirpConfig } from '../../sample-app/src/config/chirp-config.js';
+import { CHIRP_CONFIG } from '../../sample-app/src/config/chirp-config.module.js';
 import { startChirp, type StartupIo } from '../../sample-app/src/start-chirp.js';
 
 /** Runs `startChirp` with `env`, capturing everything it writes and whether it exits. */
@@ -25,9 +31,18 @@ async function start(env: Record<string, string>) {
   }
 }
 
-// main.ts's start-up path, in process: the success case first, because a failed start
+// main.ts's start-up path, in process: the success cases first, because a failed start
 // leaves Nest's (static) log buffer attached, as it would be right before exiting.
 describe('startChirp (main.ts)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chirp-start-'));
+  const ed25519File = join(dir, 'ed25519.pem');
+  writeFileSync(
+    ed25519File,
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  );
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
   it('starts, serves /health and logs the demo users without their password', async () => {
     const { app, errors, exits, written } = await start({
       PORT: '0',
@@ -55,11 +70,49 @@ describe('startChirp (main.ts)', () => {
     }
   });
 
+  it('with value tokens and no JWT_SECRET in development, warns once and never logs the secret', async () => {
+    const { app, errors, exits, written } = await start({
+      PORT: '0',
+      TOKEN_STRATEGY: 'value',
+      SESSION_STORE: 'memory',
+      DATABASE_URL: 'sqlite::memory:',
+    });
+    try {
+      expect({ errors, exits }).toEqual({ errors: [], exits: [] });
+      const { port } = app!.getHttpServer().address() as { port: number };
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(await health.json()).toEqual({ status: 'ok', strategy: 'value', store: 'memory' });
+
+      const lines = written.join('').split('\n');
+      const warnings = lines.filter((line) => line.includes('JWT_SECRET'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/WARN.*JWT_SECRET is not set: .*random secret.*restart/);
+      const key = app!.get<ChirpConfig>(CHIRP_CONFIG).jwtKey;
+      expect(key).toMatchObject({ kind: 'secret', generated: true });
+      expect(written.join('')).not.toContain(key?.kind === 'secret' ? key.secret : '(none)');
+    } finally {
+      await app?.close();
+    }
+  });
+
   it.each([
     [
-      { TOKEN_STRATEGY: 'value' },
-      "chirp: TOKEN_STRATEGY: 'value' is not supported yet by this build (use reference)\n",
+      { TOKEN_STRATEGY: 'value', NODE_ENV: 'production' },
+      'chirp: JWT_SECRET: required in production with TOKEN_STRATEGY=value (or set JWT_PRIVATE_KEY_FILE); generate one with openssl rand -base64 48\n',
     ],
+    [
+      { TOKEN_STRATEGY: 'value', JWT_SECRET: 'ab'.repeat(20) },
+      /^chirp: JWT_SECRET: has almost no distinct bytes \(not random\); fix: .*\n$/,
+    ],
+    [
+      { TOKEN_STRATEGY: 'value', JWT_PRIVATE_KEY_FILE: '/nonexistent/jwt.pem' },
+      'chirp: JWT_PRIVATE_KEY_FILE: cannot read "/nonexistent/jwt.pem" (ENOENT)\n',
+    ],
+    [
+      { TOKEN_STRATEGY: 'value', JWT_PRIVATE_KEY_FILE: ed25519File },
+      /^chirp: JWT_PRIVATE_KEY_FILE: ".*ed25519\.pem" is a key of type ed25519; .*\n$/,
+    ],
+    [{ TOKEN_STRATEGY: 'jwt' }, /^chirp: TOKEN_STRATEGY: unknown value "jwt" .*\n$/],
     [{ SESSION_STORE: 'disk' }, /^chirp: SESSION_STORE: unknown value "disk" .*\n$/],
     [
       { DATABASE_URL: 'postgres://chirp:hunter2@127.0.0.1:1/x' },

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
-import { RequirePermission, UserService } from 'nest-sessions';
+import { RequireFreshSession, RequirePermission, UserService } from 'nest-sessions';
 import { SetPermissionsDto } from './dto/set-permissions.dto.js';
 import type { UserView } from './user-view.js';
 
@@ -9,7 +9,14 @@ const USER_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 /**
  * User administration. The class-level `@RequirePermission('users:manage')` covers every
  * route here, and a method-level requirement could only add to it.
+ *
+ * `@RequireFreshSession()`: with value tokens the permissions in an access token can be
+ * up to `ACCESS_TOKEN_TTL` old, and a session revoked on another instance is only learnt
+ * of within a poll interval. Handing out permissions and reading every user's are not
+ * things a demoted admin or a revoked session may keep doing meanwhile, so these routes
+ * check the session and the current permissions in the store (one read per request).
  */
+@RequireFreshSession()
 @RequirePermission('users:manage')
 @Controller('admin/users')
 export class AdminUsersController {
@@ -23,9 +30,10 @@ export class AdminUsersController {
   }
 
   /**
-   * Replaces a user's permissions. With reference tokens the change holds from the
-   * user's very next request: `UserService.setPermissions` updates the permissions in
-   * effect for their live sessions too.
+   * Replaces a user's permissions. `UserService.setPermissions` updates the permissions
+   * in effect for their live sessions too: with reference tokens the change holds from
+   * the user's very next request; value tokens carry the old ones until they are
+   * refreshed or expire (at most `ACCESS_TOKEN_TTL`), except on fresh-session routes.
    */
   @Put(':id/permissions')
   async setPermissions(@Param('id') id: string, @Body() dto: SetPermissionsDto): Promise<UserView> {

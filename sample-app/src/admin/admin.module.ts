@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module.js';
+import { AdminSessionsController } from './admin-sessions.controller.js';
 import { AdminUsersController } from './admin-users.controller.js';
 
-/** `/admin/*`: user administration, for holders of `users:manage`. */
+/** `/admin/*`: user administration and incident response, for holders of `users:manage`. */
 @Module({
   imports: [UsersModule],
-  controllers: [AdminUsersController],
+  controllers: [AdminUsersController, AdminSessionsController],
 })
 export class AdminModule {}

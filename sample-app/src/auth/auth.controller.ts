@@ -12,6 +12,7 @@ import {
   CurrentSession,
   PasswordHasher,
   Public,
+  RequireFreshSession,
   SessionService,
   TokenService,
   UserService,
@@ -108,7 +109,12 @@ export class AuthController {
   /**
    * Changes the caller's password and revokes every other session of theirs (with their
    * refresh tokens); the calling session stays. 401 on a wrong current password.
+   *
+   * `@RequireFreshSession()`: with value tokens, a token whose session was revoked on
+   * another instance still verifies until that instance's revocations reach this one;
+   * such a token must not be able to change the password and lock the owner out.
    */
+  @RequireFreshSession()
   @Post('password')
   @HttpCode(HttpStatus.NO_CONTENT)
   async changePassword(

@@ -8,7 +8,7 @@ import {
   Param,
   Query,
 } from '@nestjs/common';
-import { CurrentSession, SessionService, type Principal } from 'nest-sessions';
+import { CurrentSession, RequireFreshSession, SessionService, type Principal } from 'nest-sessions';
 import { RevokeSessionsQueryDto } from './dto/revoke-sessions-query.dto.js';
 
 /** A session as `GET /auth/sessions` lists it. Times are ISO 8601. */
@@ -46,7 +46,12 @@ export class SessionsController {
   /**
    * Ends every session of the caller, or with `?keep=current` every one but the calling
    * session ("log out other devices").
+   *
+   * `@RequireFreshSession()`: with value tokens, only a session confirmed live in the store
+   * may log its user out everywhere; a stolen token already revoked elsewhere (but not yet
+   * known to be on this instance) must not keep the owner out of every device.
    */
+  @RequireFreshSession()
   @Delete()
   @HttpCode(HttpStatus.NO_CONTENT)
   async revokeAll(

@@ -22,7 +22,7 @@ describe('loadChirpConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       accessTokenTtl: 900,
       sessionTtl: 1_209_600,
-      jwtSecret: null,
+      jwtKey: null,
       jwtLeeway: 0,
       demoPassword: CHIRP_DEFAULTS.demoPassword,
       demoPasswordFromEnv: false,
@@ -64,7 +64,7 @@ describe('loadChirpConfig', () => {
       redisUrl: 'redis://cache:6380/2',
       accessTokenTtl: 60,
       sessionTtl: 3600,
-      jwtSecret: 'x'.repeat(32),
+      jwtKey: { kind: 'secret', keyId: 'chirp-1', secret: 'x'.repeat(32), generated: false },
       jwtLeeway: 5,
       demoPassword: 'another password',
       demoPasswordFromEnv: true,
@@ -81,7 +81,6 @@ describe('loadChirpConfig', () => {
   });
 
   it.each([
-    ['TOKEN_STRATEGY', 'value', /not supported yet/],
     ['SESSION_STORE', 'redis', /not supported yet/],
     ['SESSION_STORE', 'tiered', /not supported yet/],
     ['HTTP_ADAPTER', 'fastify', /not supported yet/],

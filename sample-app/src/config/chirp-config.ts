@@ -1,12 +1,14 @@
 import { ChirpConfigError } from './chirp-config.error.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.js';
+import { loadJwtKey, type ChirpJwtKey } from './jwt-key.js';
+import { checkChirpJwtOptions } from './jwt-options.js';
 
 /** Chirp's configuration, parsed and validated from the environment. */
 export interface ChirpConfig {
   /** TCP port to listen on (`PORT`, default 3000). */
   readonly port: number;
-  /** Access-token strategy (`TOKEN_STRATEGY`). This build supports `reference`. */
-  readonly tokenStrategy: 'reference';
+  /** Access-token strategy (`TOKEN_STRATEGY`, default `reference`). */
+  readonly tokenStrategy: 'reference' | 'value';
   /** Where sessions live (`SESSION_STORE`, default `database`). */
   readonly sessionStore: 'memory' | 'database';
   /** `DATABASE_URL` as given (may hold a password: never log it, see `redactDatabaseUrl`). */
@@ -19,8 +21,12 @@ export interface ChirpConfig {
   readonly accessTokenTtl: number;
   /** Absolute session lifetime in seconds (`SESSION_TTL`, 1209600 = 14 days). */
   readonly sessionTtl: number;
-  /** `JWT_SECRET`, or `null` when unset (only value tokens use it). */
-  readonly jwtSecret: string | null;
+  /**
+   * How value tokens are signed (`JWT_SECRET`, `JWT_PRIVATE_KEY_FILE`, `JWT_KEY_ID`; with
+   * value tokens outside production and neither set, a secret generated at start-up).
+   * `null` with reference tokens when no key is configured. Never log it.
+   */
+  readonly jwtKey: ChirpJwtKey | null;
   /** Seconds of clock tolerance for value tokens (`JWT_LEEWAY`, 0). */
   readonly jwtLeeway: number;
   /** Password of the demo users (`DEMO_PASSWORD`). Never log it. */
@@ -55,9 +61,6 @@ const MAX_TTL_SECONDS = 315_360_000;
 
 /** Largest clock tolerance for value tokens, in seconds (RFC 8725 advice: keep it small). */
 const MAX_JWT_LEEWAY_SECONDS = 60;
-
-/** Shortest HMAC secret accepted for value tokens, in characters (256 bits as hex or more). */
-const MIN_JWT_SECRET_LENGTH = 32;
 
 function read(env: ChirpEnv, name: string): string | undefined {
   const value = env[name];
@@ -143,6 +146,8 @@ function redisUrl(env: ChirpEnv): string {
 /**
  * Parses and validates Chirp's configuration from `env` (normally `process.env`).
  * Every variable of the contract is checked, also those this build does not use yet.
+ * With `TOKEN_STRATEGY=value` and no key configured (outside production), this is where
+ * the random signing secret is generated: call it once per start.
  *
  * @throws ChirpConfigError naming the first bad variable.
  * @example
@@ -150,7 +155,7 @@ function redisUrl(env: ChirpEnv): string {
  */
 export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
   const port = wholeNumber(env, 'PORT', CHIRP_DEFAULTS.port, 0, 65_535, 'a TCP port');
-  const tokenStrategy = choice(env, 'TOKEN_STRATEGY', 'reference', ['reference'], ['value']);
+  const tokenStrategy = choice(env, 'TOKEN_STRATEGY', 'reference', ['reference', 'value'], []);
   const sessionStore = choice(
     env,
     'SESSION_STORE',
@@ -182,12 +187,17 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
       `${sessionTtl} s is shorter than ACCESS_TOKEN_TTL (${accessTokenTtl} s); a session must outlive its access token`,
     );
   }
-  const jwtSecret = env.JWT_SECRET === undefined || env.JWT_SECRET === '' ? null : env.JWT_SECRET;
-  if (jwtSecret !== null && jwtSecret.length < MIN_JWT_SECRET_LENGTH) {
-    throw new ChirpConfigError(
-      'JWT_SECRET',
-      `too short (${jwtSecret.length} characters); use at least ${MIN_JWT_SECRET_LENGTH} random characters, e.g. openssl rand -base64 48`,
-    );
+  const jwtKey = loadJwtKey(env, tokenStrategy);
+  const jwtLeeway = wholeNumber(
+    env,
+    'JWT_LEEWAY',
+    0,
+    0,
+    MAX_JWT_LEEWAY_SECONDS,
+    'a number of seconds',
+  );
+  if (tokenStrategy === 'value' && jwtKey) {
+    checkChirpJwtOptions({ key: jwtKey, accessTokenTtl, leeway: jwtLeeway }, sessionTtl);
   }
   // DEMO_PASSWORD is taken verbatim (spaces included) and never echoed in a message.
   const demoPasswordFromEnv = env.DEMO_PASSWORD !== undefined && env.DEMO_PASSWORD !== '';
@@ -207,8 +217,8 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
     redisUrl: redisUrl(env),
     accessTokenTtl,
     sessionTtl,
-    jwtSecret,
-    jwtLeeway: wholeNumber(env, 'JWT_LEEWAY', 0, 0, MAX_JWT_LEEWAY_SECONDS, 'a number of seconds'),
+    jwtKey,
+    jwtLeeway,
     demoPassword,
     demoPasswordFromEnv,
     demoUsers: flag(env, 'DEMO_USERS', true, 'true', 'false'),
