@@ -5,7 +5,8 @@ export type SessionEventType =
   | 'session.revoked'
   | 'session.reuse-detected'
   | 'session.permission-denied'
-  | 'session.token-rejected';
+  | 'session.token-rejected'
+  | 'session.csrf-rejected';
 
 /**
  * A session lifecycle or security event. It carries ids and a token-hash prefix at
@@ -24,6 +25,8 @@ export interface SessionEvent {
   readonly reason?: string;
   /** The permissions a denied request lacked. */
   readonly permissions?: readonly string[];
+  /** The client's IP address, when known. */
+  readonly ip?: string;
   /** First 12 hex characters of the SHA-256 of a rejected token, to correlate without exposing it. */
   readonly tokenHashPrefix?: string;
 }

@@ -19,7 +19,7 @@ import { hashToken } from '../tokens/opaque-token.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { Principal } from '../tokens/token.types.js';
 import { parseBearer, type BearerCredential } from './bearer.js';
-import { setOwnedResource, setPrincipal } from './request-principal.js';
+import { clientIp, setOwnedResource, setPrincipal } from './request-principal.js';
 
 interface HttpRequest {
   readonly headers: Record<string, string | string[] | undefined>;
@@ -63,14 +63,11 @@ export class AuthGuard implements CanActivate {
     const request = http.getRequest<HttpRequest>();
     const credential = this.extractCredential(request);
     if (credential.kind !== 'token') {
-      throw this.unauthenticated(
-        http.getResponse<HttpResponse>(),
-        credential.kind !== 'malformed' ? null : '',
-      );
+      throw this.unauthenticated(context, credential.kind !== 'malformed' ? null : '');
     }
     const principal = await this.verify(credential.token, context);
     if (!principal) {
-      throw this.unauthenticated(http.getResponse<HttpResponse>(), credential.token);
+      throw this.unauthenticated(context, credential.token);
     }
     this.attach(request, principal);
     await this.authorize(context, principal);
@@ -117,7 +114,7 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getClass(), context.getHandler()];
     const required = this.reflector.getAll(REQUIRED_PERMISSIONS, targets).flatMap((p) => p ?? []);
     const missing = missingPermissions(principal.permissions, required);
-    if (missing.length > 0) throw this.forbidden(principal, missing);
+    if (missing.length > 0) throw this.forbidden(principal, missing, context);
 
     const ownership = this.reflector.get(OWNERSHIP_REQUIREMENT, context.getHandler());
     if (ownership) await this.authorizeOwnership(context, principal, ownership);
@@ -131,7 +128,7 @@ export class AuthGuard implements CanActivate {
   ): Promise<void> {
     const canAny = principal.permissions.has(rule.any);
     if (!canAny && !principal.permissions.has(rule.own)) {
-      throw this.forbidden(principal, [rule.own, rule.any]);
+      throw this.forbidden(principal, [rule.own, rule.any], context);
     }
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const resolver = this.resolver(rule.resolver);
@@ -141,14 +138,20 @@ export class AuthGuard implements CanActivate {
     if (!canAny) {
       const owner = resolver.ownerOf(resource);
       if (owner === null || owner === undefined || String(owner) !== principal.userId) {
-        throw this.forbidden(principal, [rule.any]);
+        throw this.forbidden(principal, [rule.any], context);
       }
     }
     setOwnedResource(request, resource);
   }
 
-  /** The 401 to throw; sets `WWW-Authenticate` per RFC 6750 on the response first. */
-  protected unauthenticated(response: HttpResponse, presentedToken: string | null): Error {
+  /**
+   * The 401 to throw; sets `WWW-Authenticate` per RFC 6750 on the response first, and emits
+   * `session.token-rejected` (hash prefix and client IP, never the token) when one was sent.
+   * @param presentedToken the token sent, `''` for a malformed credential, `null` for none.
+   */
+  protected unauthenticated(context: ExecutionContext, presentedToken: string | null): Error {
+    const http = context.switchToHttp();
+    const response = http.getResponse<HttpResponse>();
     const value = presentedToken === null ? 'Bearer' : 'Bearer error="invalid_token"';
     if (typeof response.header === 'function') response.header('WWW-Authenticate', value);
     else response.setHeader?.('WWW-Authenticate', value);
@@ -157,19 +160,25 @@ export class AuthGuard implements CanActivate {
         type: 'session.token-rejected',
         at: this.events.now(),
         tokenHashPrefix: presentedToken ? hashToken(presentedToken).slice(0, 12) : undefined,
+        ip: clientIp(http.getRequest<object>()),
       });
     }
     return new InvalidTokenException();
   }
 
   /** The 403 to throw; emits `session.permission-denied`. */
-  protected forbidden(principal: Principal, permissions: readonly string[]): Error {
+  protected forbidden(
+    principal: Principal,
+    permissions: readonly string[],
+    context?: ExecutionContext,
+  ): Error {
     this.events.emit({
       type: 'session.permission-denied',
       at: this.events.now(),
       userId: principal.userId,
       sessionId: principal.sessionId,
       permissions,
+      ip: context ? clientIp(context.switchToHttp().getRequest<object>()) : undefined,
     });
     return new InsufficientPermissionException();
   }

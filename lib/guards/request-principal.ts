@@ -24,3 +24,12 @@ export function setOwnedResource(request: object, resource: unknown): void {
 export function getOwnedResource(request: object): unknown {
   return (request as Carrier)[RESOURCE];
 }
+
+/**
+ * The client's IP address as the HTTP adapter reports it (`request.ip` on Express and
+ * Fastify: the socket's peer unless the app trusts a proxy), or `undefined`.
+ */
+export function clientIp(request: object): string | undefined {
+  const ip = (request as { ip?: unknown }).ip;
+  return typeof ip === 'string' && ip.length > 0 ? ip.slice(0, 64) : undefined;
+}
