@@ -4,7 +4,6 @@ import {
   MemorySessionStore,
   SessionModule,
   TypeOrmSessionStore,
-  type SessionEvent,
   type SessionModuleOptions,
 } from 'nest-sessions';
 import { DataSource } from 'typeorm';
@@ -19,18 +18,8 @@ import { JwksModule } from './jwks/jwks.module.js';
 import { MeModule } from './me/me.module.js';
 import { PostsModule } from './posts/posts.module.js';
 import { SeedModule } from './seed/seed.module.js';
-
-const securityLog = new Logger('Security');
-
-/** Logs the session events an operator must see. Events never carry a token or a password. */
-function logSecurityEvent(event: SessionEvent): void {
-  if (event.type === 'session.reuse-detected') {
-    securityLog.warn(
-      `Refresh token reuse: session ${event.sessionId ?? '?'} of user ${event.userId ?? '?'} ` +
-        `revoked (token hash ${event.tokenHashPrefix ?? '?'}…)`,
-    );
-  }
-}
+import { logSessionEvent } from './security/security-log.js';
+import { SecurityModule } from './security/security.module.js';
 
 /**
  * The token strategy and its options. With a secret generated at start-up (value tokens,
@@ -57,7 +46,7 @@ function strategyOptions(config: ChirpConfig): Pick<SessionModuleOptions, 'strat
 /**
  * Chirp's root module, built from a parsed {@link ChirpConfig}: the database (library
  * tables and Chirp's, migrated at start-up), the session module with the configured
- * token strategy and store and its guard bound globally (every route needs a session
+ * token strategy and store, Chirp's guard bound globally (`SecurityModule`: every route needs a session
  * unless `@Public()`), and the feature modules.
  */
 @Module({})
@@ -83,11 +72,11 @@ export class AppModule {
             // Reference tokens: ACCESS_TOKEN_TTL is the idle timeout (value tokens: jwt.accessTokenTtl).
             idleTimeout: config.accessTokenTtl * 1000,
             absoluteTimeout: config.sessionTtl * 1000,
-            onEvent: logSecurityEvent,
+            onEvent: logSessionEvent,
           }),
           isGlobal: true,
-          globalGuard: true,
         }),
+        SecurityModule,
         AuthModule,
         MeModule,
         PostsModule,

@@ -3,6 +3,8 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ChirpExceptionFilter } from './common/chirp-exception.filter.js';
 import { rejectPrototypeKeys } from './common/forbidden-json-key.error.js';
+import { CHIRP_CONFIG } from './config/chirp-config.module.js';
+import type { ChirpConfig } from './config/chirp-config.js';
 
 /** Largest request body accepted. Chirp's biggest legitimate body is well under 1 KiB. */
 export const BODY_LIMIT = '16kb';
@@ -26,6 +28,9 @@ export function configureChirpApp(app: NestExpressApplication): NestExpressAppli
   );
   app.useGlobalFilters(new ChirpExceptionFilter(app.get(HttpAdapterHost)));
   app.disable('x-powered-by');
+  // The client address (throttling, session lists, logs) is the socket's peer unless a
+  // proxy is trusted: a spoofed X-Forwarded-For is otherwise ignored.
+  app.set('trust proxy', app.get<ChirpConfig>(CHIRP_CONFIG).trustProxy);
   app.enableShutdownHooks();
   return app;
 }

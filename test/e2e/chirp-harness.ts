@@ -1,5 +1,12 @@
+import type { LoggerService, Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import {
+  resolveSessionOptions,
+  SESSION_MODULE_OPTIONS,
+  SESSION_OPTIONS,
+  type SessionModuleOptions,
+} from 'nest-sessions';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { DataSource } from 'typeorm';
@@ -50,6 +57,31 @@ export const DEMO_PASSWORD = 'e2e-demo-password';
 
 /** Access-token lifetime in tests, to see `ACCESS_TOKEN_TTL` reach `expiresIn`. */
 export const ACCESS_TOKEN_TTL = 600;
+
+/**
+ * Test-only changes to how {@link ChirpHarness.start} builds Chirp. All optional; without
+ * them Chirp is built exactly as `main.ts` builds it.
+ */
+export interface ChirpStartOptions {
+  /**
+   * Session-module options laid over those Chirp's `AppModule` chooses, e.g. a
+   * `ManualClock` (expiry without sleeping), a short `storeTimeout`, `maxSessionsPerUser`.
+   * Chirp's strategy, keys and store are kept.
+   */
+  readonly sessionOptions?: Pick<
+    SessionModuleOptions,
+    | 'clock'
+    | 'storeTimeout'
+    | 'maxSessionsPerUser'
+    | 'refreshGracePeriod'
+    | 'sweepInterval'
+    | 'touchInterval'
+  >;
+  /** Where Nest's logs go (default: errors only, on the console). */
+  readonly logger?: LoggerService;
+  /** Extra controllers mounted beside Chirp's, behind its global guard (probe routes). */
+  readonly controllers?: Type[];
+}
 
 /** What login and refresh answer. */
 export interface TokenPair {
@@ -104,10 +136,11 @@ export class ChirpHarness {
     private readonly database: TestDatabase,
   ) {}
 
-  /** Starts Chirp in `testConfig` with extra environment `env`. */
+  /** Starts Chirp in `testConfig` with extra environment `env` (and test-only `options`). */
   static async start(
     testConfig: ChirpTestConfig,
     env: Record<string, string> = {},
+    options: ChirpStartOptions = {},
   ): Promise<ChirpHarness> {
     const database = await createTestDatabase(testConfig.dialect);
     const config = loadChirpConfig({
@@ -116,12 +149,27 @@ export class ChirpHarness {
       DATABASE_URL: database.url,
       DEMO_PASSWORD,
       ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
+      // The suites log in many times from one address; throttling has its own suite.
+      RATE_LIMIT: 'off',
       ...env,
     });
-    const moduleRef = await Test.createTestingModule({
+    let builder = Test.createTestingModule({
       imports: [AppModule.forRoot(config)],
-    }).compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error'] });
+      controllers: options.controllers ?? [],
+    });
+    const overrides = options.sessionOptions;
+    if (overrides) {
+      builder = builder.overrideProvider(SESSION_OPTIONS).useFactory({
+        inject: [SESSION_MODULE_OPTIONS],
+        factory: (chirpOptions: SessionModuleOptions) =>
+          resolveSessionOptions({ ...chirpOptions, ...overrides }),
+      });
+    }
+    if (options.logger) builder = builder.setLogger(options.logger);
+    const moduleRef = await builder.compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({
+      logger: options.logger ?? ['error'],
+    });
     configureChirpApp(app);
     await app.listen(0, '127.0.0.1');
     return new ChirpHarness(app, config, database);

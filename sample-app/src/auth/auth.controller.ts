@@ -4,6 +4,7 @@ import {
   Header,
   HttpCode,
   HttpStatus,
+  Inject,
   Post,
   Res,
   UnauthorizedException,
@@ -27,7 +28,25 @@ import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
 import { toTokenPair, type TokenPair } from './token-pair.js';
+import { CHIRP_CONFIG } from '../config/chirp-config.module.js';
+import type { ChirpConfig } from '../config/chirp-config.js';
+import {
+  FailureThrottle,
+  LOGIN_PER_ACCOUNT,
+  LOGIN_PER_CLIENT,
+  type FailureRule,
+} from '../security/failure-throttle.js';
+import { logLoginFailure, logLogout } from '../security/security-log.js';
+import { tooManyRequests } from '../security/too-many-requests.js';
 import { USERNAME_PATTERN } from './username.js';
+
+/** The throttling keys of a login attempt: its account and its client. */
+function loginKeys(username: string, ip: string | null | undefined): Array<[string, FailureRule]> {
+  return [
+    [`login-account:${username.slice(0, 64).toLowerCase()}`, LOGIN_PER_ACCOUNT],
+    [`login-client:${ip ?? 'unknown'}`, LOGIN_PER_CLIENT],
+  ];
+}
 
 /**
  * Registration, login, refresh, logout and password change. Login and refresh are
@@ -40,6 +59,8 @@ export class AuthController {
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly passwords: PasswordHasher,
+    private readonly throttle: FailureThrottle,
+    @Inject(CHIRP_CONFIG) private readonly config: ChirpConfig,
   ) {}
 
   /** Creates an account with a member's permissions. 201, or 409 if the name is taken. */
@@ -67,10 +88,21 @@ export class AuthController {
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: HeaderTarget,
   ): Promise<TokenPair> {
+    // With RATE_LIMIT=on, failures count per account and per client; a blocked attempt is
+    // answered 429 before any password work, whether or not the password is right.
+    const throttled = this.config.rateLimit ? loginKeys(dto.username, client.ip) : [];
+    const blocked = await this.throttle.blockedFor(throttled);
+    if (blocked > 0) {
+      logLoginFailure(dto.username, client.ip ?? undefined, true);
+      throw tooManyRequests(response, blocked);
+    }
     const user = USERNAME_PATTERN.test(dto.username)
       ? await this.users.authenticate(dto.username, dto.password)
       : await this.passwords.verifyDummy(dto.password).then(() => null);
     if (!user) {
+      logLoginFailure(dto.username, client.ip ?? undefined, false);
+      const nowBlocked = await this.throttle.recordFailure(throttled);
+      if (nowBlocked > 0) throw tooManyRequests(response, nowBlocked);
       setHeader(response, 'WWW-Authenticate', 'Bearer');
       throw new UnauthorizedException('Invalid username or password');
     }
@@ -102,8 +134,9 @@ export class AuthController {
   /** Ends the calling session: its access and refresh tokens stop working at once. */
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async logout(@CurrentSession() session: Principal): Promise<void> {
+  async logout(@CurrentSession() session: Principal, @Client() client: ClientInfo): Promise<void> {
     await this.sessions.revoke(session.sessionId, { reason: 'logout' });
+    logLogout(session.userId, session.sessionId, client.ip ?? undefined);
   }
 
   /**

@@ -28,6 +28,7 @@ describe('loadChirpConfig', () => {
       demoPasswordFromEnv: false,
       demoUsers: true,
       rateLimit: true,
+      trustProxy: false,
       httpAdapter: 'express',
       authTransport: 'header',
     });

@@ -37,6 +37,13 @@ export interface ChirpConfig {
   readonly demoUsers: boolean;
   /** Throttling of failed logins and invalid tokens (`RATE_LIMIT`, on). */
   readonly rateLimit: boolean;
+  /**
+   * Proxies whose `X-Forwarded-For` is believed for the client address (`TRUST_PROXY`):
+   * `false` (the default: the socket's peer is the client, forwarded headers are ignored),
+   * or Express's `trust proxy` forms: `loopback`, `linklocal`, `uniquelocal`, addresses,
+   * CIDR ranges, comma-separated.
+   */
+  readonly trustProxy: string | false;
   /** HTTP platform (`HTTP_ADAPTER`). This build supports `express`. */
   readonly httpAdapter: 'express';
   /** Where tokens travel (`AUTH_TRANSPORT`). This build supports `header`. */
@@ -123,6 +130,24 @@ function flag(env: ChirpEnv, name: string, fallback: boolean, yes: string, no: s
   if (value === yes) return true;
   if (value === no) return false;
   throw new ChirpConfigError(name, `unknown value ${JSON.stringify(raw)} (use ${yes} or ${no})`);
+}
+
+function trustProxy(env: ChirpEnv): string | false {
+  const raw = read(env, 'TRUST_PROXY');
+  if (raw === undefined || raw.toLowerCase() === 'off') return false;
+  const parts = raw.split(',').map((part) => part.trim());
+  const valid = parts.every(
+    (part) =>
+      ['loopback', 'linklocal', 'uniquelocal'].includes(part) ||
+      /^[0-9A-Fa-f:.]{2,45}(\/\d{1,3})?$/.test(part),
+  );
+  if (!valid) {
+    throw new ChirpConfigError(
+      'TRUST_PROXY',
+      `${JSON.stringify(raw)} is not a proxy list (use off, loopback, linklocal, uniquelocal, addresses or CIDR ranges, comma-separated)`,
+    );
+  }
+  return parts.join(',');
 }
 
 function redisUrl(env: ChirpEnv): string {
@@ -223,6 +248,7 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
     demoPasswordFromEnv,
     demoUsers: flag(env, 'DEMO_USERS', true, 'true', 'false'),
     rateLimit: flag(env, 'RATE_LIMIT', true, 'on', 'off'),
+    trustProxy: trustProxy(env),
     httpAdapter: choice(env, 'HTTP_ADAPTER', 'express', ['express'], ['fastify']),
     authTransport: choice(env, 'AUTH_TRANSPORT', 'header', ['header'], ['cookie']),
   };

@@ -1,0 +1,65 @@
+import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { AuthGuard, InvalidTokenException, SessionEvents, TokenService } from 'nest-sessions';
+import type { HeaderTarget } from '../common/set-header.js';
+import { CHIRP_CONFIG } from '../config/chirp-config.module.js';
+import type { ChirpConfig } from '../config/chirp-config.js';
+import { FailureThrottle, INVALID_TOKENS_PER_CLIENT } from './failure-throttle.js';
+import { tooManyRequests } from './too-many-requests.js';
+
+/** Requests whose token the library rejected (as opposed to requests without one). */
+const tokenRejected = new WeakSet<object>();
+
+function clientKey(request: { ip?: string }): string {
+  return `invalid-token:${request.ip ?? 'unknown'}`;
+}
+
+/**
+ * The library's `AuthGuard`, extended through its protected steps: with `RATE_LIMIT=on`, a
+ * client that keeps presenting invalid tokens (guessing) is answered 429 with `Retry-After`
+ * for a while, before any token work. Only that client: others, and the same client's
+ * public routes, are unaffected. Valid tokens never count.
+ */
+@Injectable()
+export class ChirpAuthGuard extends AuthGuard {
+  constructor(
+    reflector: Reflector,
+    tokens: TokenService,
+    moduleRef: ModuleRef,
+    events: SessionEvents,
+    private readonly throttle: FailureThrottle,
+    @Inject(CHIRP_CONFIG) private readonly config: ChirpConfig,
+  ) {
+    super(reflector, tokens, moduleRef, events);
+  }
+
+  /**
+   * Refuses blocked clients first, then authenticates and authorizes as the library does;
+   * a rejected token is counted against its client, and the one that passes the limit is
+   * already answered 429.
+   */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.config.rateLimit || this.isPublic(context)) return super.canActivate(context);
+    const http = context.switchToHttp();
+    const request = http.getRequest<{ ip?: string }>();
+    const entry = [clientKey(request), INVALID_TOKENS_PER_CLIENT] as const;
+    const blocked = await this.throttle.blockedFor([entry]);
+    if (blocked > 0) throw tooManyRequests(http.getResponse<HeaderTarget>(), blocked);
+    try {
+      return await super.canActivate(context);
+    } catch (error) {
+      if (!(error instanceof InvalidTokenException) || !tokenRejected.has(request)) throw error;
+      const nowBlocked = await this.throttle.recordFailure([entry]);
+      throw nowBlocked > 0 ? tooManyRequests(http.getResponse<HeaderTarget>(), nowBlocked) : error;
+    }
+  }
+
+  /** Notes that a token was sent and rejected (not merely missing), then answers the 401. */
+  protected override unauthenticated(
+    context: ExecutionContext,
+    presentedToken: string | null,
+  ): Error {
+    if (presentedToken !== null) tokenRejected.add(context.switchToHttp().getRequest<object>());
+    return super.unauthenticated(context, presentedToken);
+  }
+}
