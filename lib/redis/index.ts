@@ -13,3 +13,14 @@ export {
   type RedisCommandOptions,
 } from './redis-connection.js';
 export { RedisKeys } from './redis-keys.js';
+export { TieredSessionStore } from './tiered-session.store.js';
+export {
+  resolveTieredOptions,
+  TIERED_DEFAULTS,
+  type TieredSessionStoreOptions,
+  type TieredStoreHealth,
+  type TieredStoreStats,
+  type ResolvedTieredOptions,
+} from './tiered-session-store.options.js';
+export type { TieredRedisClient } from './tiered-redis-cache.js';
+export type { TieredRedisSubscriber } from './tiered-invalidation.js';
