@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCluster } from 'redis';
 import { generateOpaqueToken, generateSessionId, hashToken } from '../../lib/index.js';
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
-import { describeSessionStoreContract } from '../stores/session-store.contract.js';
+import { describeSessionStoreContract } from '../../lib/testing/index.js';
 import { RedisClusterProcess, redisServerInstalled, waitFor } from '../support/redis-server.js';
 
 const installed = redisServerInstalled();

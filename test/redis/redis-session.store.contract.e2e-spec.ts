@@ -11,7 +11,7 @@ import {
 } from '../../lib/index.js';
 import { encodeId, packHash } from '../../lib/redis/redis-keys.js';
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
-import { describeSessionStoreContract } from '../stores/session-store.contract.js';
+import { describeSessionStoreContract } from '../../lib/testing/index.js';
 import { serviceAvailable } from '../support/services.js';
 
 type Client = ReturnType<typeof createClient>;

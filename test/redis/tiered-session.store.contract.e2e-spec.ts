@@ -11,7 +11,7 @@ import {
 import { TieredSessionStore } from '../../lib/redis/tiered-session.store.js';
 import { createTestDatabase, describeOnDialect, type TestDatabase } from '../support/databases.js';
 import { serviceAvailable } from '../support/services.js';
-import { describeSessionStoreContract } from '../stores/session-store.contract.js';
+import { describeSessionStoreContract } from '../../lib/testing/index.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const redisReachable = serviceAvailable('redis');

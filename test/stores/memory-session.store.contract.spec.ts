@@ -8,7 +8,7 @@ import {
   SessionStore,
   type NewSessionRecord,
 } from '../../lib/index.js';
-import { describeSessionStoreContract } from './session-store.contract.js';
+import { describeSessionStoreContract } from '../../lib/testing/index.js';
 
 const T0 = 4_102_444_800_000;
 const DAY = 86_400_000;

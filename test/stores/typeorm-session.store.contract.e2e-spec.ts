@@ -12,7 +12,7 @@ import {
   SQL_DIALECTS,
   type TestDatabase,
 } from '../support/databases.js';
-import { describeSessionStoreContract } from './session-store.contract.js';
+import { describeSessionStoreContract } from '../../lib/testing/index.js';
 
 describe.each(SQL_DIALECTS)('TypeOrmSessionStore on %s', (dialect) => {
   describeOnDialect(dialect)(`(${dialect})`, () => {

@@ -12,7 +12,7 @@ import {
   type StoredSession,
   type SubjectRecord,
   type RevocationNotice,
-} from '../../lib/index.js';
+} from '../index.js';
 
 /** A fresh, empty store for one test of the contract, and how to dispose of it. */
 export interface StoreFixture {
