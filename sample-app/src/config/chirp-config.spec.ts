@@ -20,6 +20,7 @@ describe('loadChirpConfig', () => {
       databaseUrl: 'sqlite:./data/chirp.sqlite',
       database: { kind: 'sqlite', file: './data/chirp.sqlite' },
       redisUrl: 'redis://127.0.0.1:6379',
+      redisPrefix: 'chirp',
       accessTokenTtl: 900,
       sessionTtl: 1_209_600,
       jwtKey: null,
@@ -74,6 +75,13 @@ describe('loadChirpConfig', () => {
     });
   });
 
+  it('reads the other HTTP adapter and transport, in any case', () => {
+    expect(loadChirpConfig({ HTTP_ADAPTER: 'Fastify', AUTH_TRANSPORT: 'COOKIE' })).toMatchObject({
+      httpAdapter: 'fastify',
+      authTransport: 'cookie',
+    });
+  });
+
   it('treats empty values as unset', () => {
     expect(loadChirpConfig({ PORT: '', SESSION_STORE: ' ' })).toMatchObject({
       port: 3000,
@@ -84,12 +92,10 @@ describe('loadChirpConfig', () => {
   it.each([
     ['SESSION_STORE', 'redis', /not supported yet/],
     ['SESSION_STORE', 'tiered', /not supported yet/],
-    ['HTTP_ADAPTER', 'fastify', /not supported yet/],
-    ['AUTH_TRANSPORT', 'cookie', /not supported yet/],
     ['TOKEN_STRATEGY', 'magic', /unknown value "magic"/],
     ['SESSION_STORE', 'disk', /unknown value "disk"/],
-    ['HTTP_ADAPTER', 'koa', /unknown value/],
-    ['AUTH_TRANSPORT', 'query', /unknown value/],
+    ['HTTP_ADAPTER', 'koa', /unknown value "koa" \(use express, fastify\)/],
+    ['AUTH_TRANSPORT', 'query', /unknown value "query" \(use header, cookie\)/],
     ['PORT', 'http', /not a TCP port/],
     ['PORT', '70000', /not a TCP port/],
     ['PORT', '-1', /not a TCP port/],

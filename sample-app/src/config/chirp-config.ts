@@ -10,13 +10,15 @@ export interface ChirpConfig {
   /** Access-token strategy (`TOKEN_STRATEGY`, default `reference`). */
   readonly tokenStrategy: 'reference' | 'value';
   /** Where sessions live (`SESSION_STORE`, default `database`). */
-  readonly sessionStore: 'memory' | 'database';
+  readonly sessionStore: 'memory' | 'database' | 'redis' | 'tiered';
   /** `DATABASE_URL` as given (may hold a password: never log it, see `redactDatabaseUrl`). */
   readonly databaseUrl: string;
   /** `DATABASE_URL`, parsed. */
   readonly database: DatabaseTarget;
-  /** `REDIS_URL` (validated; not used by the stores this build supports). */
+  /** `REDIS_URL`, for `SESSION_STORE=redis` and `tiered`. */
   readonly redisUrl: string;
+  /** Prefix of Chirp's Redis keys (`REDIS_PREFIX`, `chirp`): instances sharing sessions share it. */
+  readonly redisPrefix: string;
   /** Seconds an access token lives; the idle timeout for reference tokens (`ACCESS_TOKEN_TTL`, 900). */
   readonly accessTokenTtl: number;
   /** Absolute session lifetime in seconds (`SESSION_TTL`, 1209600 = 14 days). */
@@ -44,10 +46,13 @@ export interface ChirpConfig {
    * CIDR ranges, comma-separated.
    */
   readonly trustProxy: string | false;
-  /** HTTP platform (`HTTP_ADAPTER`). This build supports `express`. */
-  readonly httpAdapter: 'express';
-  /** Where tokens travel (`AUTH_TRANSPORT`). This build supports `header`. */
-  readonly authTransport: 'header';
+  /** HTTP platform (`HTTP_ADAPTER`, default `express`). */
+  readonly httpAdapter: 'express' | 'fastify';
+  /**
+   * Where tokens travel (`AUTH_TRANSPORT`, default `header`): `header` (JSON bodies, then
+   * `Authorization: Bearer`) or `cookie` (`HttpOnly` cookies, with the CSRF defence).
+   */
+  readonly authTransport: 'header' | 'cookie';
 }
 
 /** The environment variables Chirp reads; anything else is ignored. */
@@ -150,6 +155,14 @@ function trustProxy(env: ChirpEnv): string | false {
   return parts.join(',');
 }
 
+function redisPrefix(env: ChirpEnv): string {
+  const raw = read(env, 'REDIS_PREFIX') ?? 'chirp';
+  if (!/^[A-Za-z0-9_.-]{1,32}$/.test(raw)) {
+    throw new ChirpConfigError('REDIS_PREFIX', 'expected 1 to 32 characters of [A-Za-z0-9_.-]');
+  }
+  return raw;
+}
+
 function redisUrl(env: ChirpEnv): string {
   const raw = read(env, 'REDIS_URL') ?? CHIRP_DEFAULTS.redisUrl;
   let url: URL | null;
@@ -185,8 +198,8 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
     env,
     'SESSION_STORE',
     'database',
-    ['memory', 'database'],
-    ['redis', 'tiered'],
+    ['memory', 'database', 'redis', 'tiered'],
+    [],
   );
   const databaseUrl = read(env, 'DATABASE_URL') ?? CHIRP_DEFAULTS.databaseUrl;
   const database = parseDatabaseUrl(databaseUrl);
@@ -240,6 +253,7 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
     databaseUrl,
     database,
     redisUrl: redisUrl(env),
+    redisPrefix: redisPrefix(env),
     accessTokenTtl,
     sessionTtl,
     jwtKey,
@@ -249,7 +263,7 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
     demoUsers: flag(env, 'DEMO_USERS', true, 'true', 'false'),
     rateLimit: flag(env, 'RATE_LIMIT', true, 'on', 'off'),
     trustProxy: trustProxy(env),
-    httpAdapter: choice(env, 'HTTP_ADAPTER', 'express', ['express'], ['fastify']),
-    authTransport: choice(env, 'AUTH_TRANSPORT', 'header', ['header'], ['cookie']),
+    httpAdapter: choice(env, 'HTTP_ADAPTER', 'express', ['express', 'fastify'], []),
+    authTransport: choice(env, 'AUTH_TRANSPORT', 'header', ['header', 'cookie'], []),
   };
 }
