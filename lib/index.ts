@@ -61,7 +61,46 @@ export { SessionSweeper } from './sessions/session-sweeper.js';
 export { StoreGateway } from './sessions/store-gateway.js';
 
 export { AuthGuard } from './guards/auth.guard.js';
-export { parseBearer, MAX_AUTHORIZATION_LENGTH, type BearerCredential } from './guards/bearer.js';
+export {
+  parseBearer,
+  parseAuthorization,
+  isB64Token,
+  MAX_AUTHORIZATION_LENGTH,
+  type BearerCredential,
+  type AuthorizationRequest,
+} from './guards/bearer.js';
+
+export type {
+  SessionCookieOptions,
+  CsrfOptions,
+  CookieSameSite,
+} from './cookies/cookie-options.interface.js';
+export {
+  resolveCookieOptions,
+  type ResolvedCookieOptions,
+} from './cookies/resolve-cookie-options.js';
+export {
+  SessionCookies,
+  MAX_COOKIE_LENGTH,
+  type CookieCredential,
+  type SessionCredential,
+  type CookieResponse,
+  type ClearCookiesOptions,
+} from './cookies/session-cookies.js';
+export {
+  readCookie,
+  serializeCookie,
+  type CookieLookup,
+  type CookieAttributes,
+} from './cookies/cookie-header.js';
+export {
+  checkCsrf,
+  checkCsrfToken,
+  checkRequestOrigin,
+  isSafeMethod,
+  type CsrfFailure,
+  type CsrfRequest,
+} from './cookies/csrf.js';
 export { getPrincipal } from './guards/request-principal.js';
 
 export { Public, IS_PUBLIC } from './decorators/public.decorator.js';
@@ -93,6 +132,7 @@ export type {
 
 export { InvalidTokenException } from './exceptions/invalid-token.exception.js';
 export { InsufficientPermissionException } from './exceptions/insufficient-permission.exception.js';
+export { CsrfRejectedException } from './exceptions/csrf-rejected.exception.js';
 export { SessionStoreUnavailableException } from './exceptions/session-store-unavailable.exception.js';
 export { SessionConfigurationError } from './exceptions/session-configuration.error.js';
 export { UsernameTakenException } from './exceptions/username-taken.exception.js';

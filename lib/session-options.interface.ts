@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { SessionCookieOptions } from './cookies/cookie-options.interface.js';
 import type { SessionEventHandler } from './events/session-event.js';
 import type { JwtStrategyOptions } from './jwt/jwt-options.interface.js';
 import type { PasswordHasher } from './passwords/password-hasher.js';
@@ -96,6 +97,15 @@ export interface SessionModuleOptions {
    * `EventEmitter2` when the app registers `EventEmitterModule`.
    */
   onEvent?: SessionEventHandler;
+
+  /**
+   * Cookie transport for browser apps: the guard also accepts the access token from an
+   * `HttpOnly` session cookie when no `Authorization` header is sent, applies the CSRF
+   * defence to unsafe requests authenticated that way, and `SessionCookies` writes and
+   * clears the cookies. See {@link SessionCookieOptions} for names and defaults.
+   * @default undefined (header transport only: cookies are never read)
+   */
+  cookies?: SessionCookieOptions;
 }
 
 /** Extra options of `forRoot` / `forRootAsync` that shape the module itself. */

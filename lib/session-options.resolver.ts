@@ -1,4 +1,8 @@
 import { Clock, SystemClock } from './clock.js';
+import {
+  resolveCookieOptions,
+  type ResolvedCookieOptions,
+} from './cookies/resolve-cookie-options.js';
 import type { SessionEventHandler } from './events/session-event.js';
 import {
   describeValue,
@@ -42,6 +46,8 @@ export interface ResolvedSessionOptions {
   readonly passwordHasher: PasswordHasher;
   /** See {@link SessionModuleOptions.onEvent}. */
   readonly onEvent: SessionEventHandler | null;
+  /** See {@link SessionModuleOptions.cookies}; `null` when cookie transport is off. */
+  readonly cookies: ResolvedCookieOptions | null;
 }
 
 const KNOWN_OPTIONS = new Set([
@@ -58,6 +64,7 @@ const KNOWN_OPTIONS = new Set([
   'clock',
   'passwordHasher',
   'onEvent',
+  'cookies',
   // set by ConfigurableModuleBuilder extras
   'isGlobal',
   'globalGuard',
@@ -207,5 +214,6 @@ export function resolveSessionOptions(options: SessionModuleOptions = {}): Resol
     clock,
     passwordHasher,
     onEvent: options.onEvent ?? null,
+    cookies: resolveCookieOptions(options.cookies),
   };
 }

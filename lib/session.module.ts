@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SessionCookies } from './cookies/session-cookies.js';
 import { SessionEvents } from './events/session-events.js';
 import { AuthGuard } from './guards/auth.guard.js';
 import { ConfigurableSessionModule, SESSION_MODULE_OPTIONS } from './session-module.definition.js';
@@ -69,6 +70,7 @@ import { TokenService } from './tokens/token.service.js';
     SessionService,
     SessionSweeper,
     AuthGuard,
+    SessionCookies,
   ],
   exports: [
     SESSION_OPTIONS,
@@ -79,6 +81,7 @@ import { TokenService } from './tokens/token.service.js';
     SessionService,
     SessionEvents,
     AuthGuard,
+    SessionCookies,
   ],
 })
 export class SessionModule extends ConfigurableSessionModule {}

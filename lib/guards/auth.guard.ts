@@ -6,6 +6,8 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
+import { isSafeMethod } from '../cookies/csrf.js';
+import { SessionCookies, type SessionCredential } from '../cookies/session-cookies.js';
 import { IS_PUBLIC } from '../decorators/public.decorator.js';
 import { REQUIRE_FRESH_SESSION } from '../decorators/require-fresh-session.decorator.js';
 import { OWNERSHIP_REQUIREMENT } from '../decorators/require-ownership.decorator.js';
@@ -18,12 +20,15 @@ import { missingPermissions } from '../permissions/permission-name.js';
 import { hashToken } from '../tokens/opaque-token.js';
 import { TokenService } from '../tokens/token.service.js';
 import type { Principal } from '../tokens/token.types.js';
-import { parseBearer, type BearerCredential } from './bearer.js';
+import { parseAuthorization } from './bearer.js';
 import { clientIp, setOwnedResource, setPrincipal } from './request-principal.js';
 
 interface HttpRequest {
+  readonly method?: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly params?: Record<string, string | undefined>;
+  readonly rawHeaders?: readonly string[];
+  readonly raw?: { readonly rawHeaders?: readonly string[] };
 }
 
 interface HttpResponse {
@@ -36,10 +41,11 @@ interface HttpResponse {
  * `@RequirePermission` and `@RequireOwnership` metadata.
  *
  * Steps, each a `protected` method an app can override in a subclass:
- * {@link isPublic} → {@link extractCredential} → {@link verify} → {@link attach} →
- * {@link authorize}. Failures: 401 with `WWW-Authenticate: Bearer` (and
+ * {@link isPublic} → {@link extractCredential} → ({@link checkCsrf}) → {@link verify} →
+ * {@link attach} → {@link authorize}. Failures: 401 with `WWW-Authenticate: Bearer` (and
  * `error="invalid_token"` when a token was sent), 403 for a missing permission or
- * ownership, 404 when an owned resource does not exist, 503 when the store is down.
+ * ownership, 404 when an owned resource does not exist, 503 when the store is down;
+ * with cookie transport, 403 for an unsafe request by cookie that fails the CSRF defence.
  *
  * @example
  * @UseGuards(AuthGuard) @Controller('posts') export class PostsController { ... }
@@ -48,6 +54,7 @@ interface HttpResponse {
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly resolvers = new Map<Type<OwnershipResolver>, OwnershipResolver>();
+  private cookies: SessionCookies | null | undefined;
 
   constructor(
     protected readonly reflector: Reflector,
@@ -62,7 +69,8 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<HttpRequest>();
     const credential = this.extractCredential(request);
-    if (credential.kind !== 'token') {
+    if (credential.kind === 'cookie' && !isSafeMethod(request.method)) this.checkCsrf(request);
+    if (credential.kind !== 'token' && credential.kind !== 'cookie') {
       throw this.unauthenticated(context, credential.kind !== 'malformed' ? null : '');
     }
     const principal = await this.verify(credential.token, context);
@@ -82,9 +90,27 @@ export class AuthGuard implements CanActivate {
     );
   }
 
-  /** Reads the credential from the `Authorization` header. Query strings and bodies are never read. */
-  protected extractCredential(request: HttpRequest): BearerCredential {
-    return parseBearer(request.headers.authorization);
+  /**
+   * Reads the credential from the `Authorization` header (sent more than once, it is
+   * malformed: 401). With cookie transport (the `cookies` option) and no `Authorization`
+   * header at all, from the session cookie: a header that is present, even invalid, is the
+   * credential and the cookie is never a fallback. Query strings and bodies are never read.
+   */
+  protected extractCredential(request: HttpRequest): SessionCredential {
+    const header = parseAuthorization(request);
+    if (header.kind !== 'none') return header;
+    return this.sessionCookies()?.readSessionCookie(request) ?? header;
+  }
+
+  /**
+   * The CSRF defence for an unsafe request authenticated by the session cookie, before the
+   * token is even verified (so nothing is touched): see `SessionCookies.assertCsrf`.
+   * @throws CsrfRejectedException (403)
+   */
+  protected checkCsrf(request: HttpRequest): void {
+    const cookies = this.sessionCookies();
+    if (!cookies) throw new InsufficientPermissionException();
+    cookies.assertCsrf(request);
   }
 
   /**
@@ -181,6 +207,19 @@ export class AuthGuard implements CanActivate {
       ip: context ? clientIp(context.switchToHttp().getRequest<object>()) : undefined,
     });
     return new InsufficientPermissionException();
+  }
+
+  /** `SessionCookies` of the app, looked up once; `null` if the app has none. */
+  private sessionCookies(): SessionCookies | null {
+    if (this.cookies !== undefined) return this.cookies;
+    let found: SessionCookies | null;
+    try {
+      found = this.moduleRef.get(SessionCookies, { strict: false });
+    } catch {
+      found = null;
+    }
+    this.cookies = found;
+    return found;
   }
 
   private resolver(type: Type<OwnershipResolver>): OwnershipResolver {

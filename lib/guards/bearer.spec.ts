@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { MAX_AUTHORIZATION_LENGTH, parseBearer } from './bearer.js';
+import { MAX_AUTHORIZATION_LENGTH, parseAuthorization, parseBearer } from './bearer.js';
 
 const TOKEN = 'a'.repeat(43);
 
@@ -50,5 +50,24 @@ describe('parseBearer', () => {
       kind: 'malformed',
     });
     expect(parseBearer(`Bearer ${'A'.repeat(MAX_AUTHORIZATION_LENGTH - 7)}`).kind).toBe('token');
+  });
+});
+
+describe('parseAuthorization', () => {
+  const headers = { authorization: `Bearer ${TOKEN}` };
+
+  it('parses the one Authorization header of a request', () => {
+    expect(parseAuthorization({ headers })).toEqual({ kind: 'token', token: TOKEN });
+    const rawHeaders = ['Host', 'x', 'Authorization', `Bearer ${TOKEN}`];
+    expect(parseAuthorization({ headers, rawHeaders })).toEqual({ kind: 'token', token: TOKEN });
+    expect(parseAuthorization({ headers: {}, rawHeaders: ['Host', 'x'] })).toEqual({
+      kind: 'none',
+    });
+  });
+
+  it('refuses a repeated Authorization header, in any case, on Express and Fastify', () => {
+    const rawHeaders = ['authorization', `Bearer ${TOKEN}`, 'AUTHORIZATION', 'Bearer garbage'];
+    expect(parseAuthorization({ headers, rawHeaders })).toEqual({ kind: 'malformed' });
+    expect(parseAuthorization({ headers, raw: { rawHeaders } })).toEqual({ kind: 'malformed' });
   });
 });

@@ -12,8 +12,15 @@ const NONE: BearerCredential = { kind: 'none' };
 const OTHER: BearerCredential = { kind: 'other-scheme' };
 const MALFORMED: BearerCredential = { kind: 'malformed' };
 
-/** RFC 6750 b64token characters: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" then "="*. */
-function isB64Token(value: string): boolean {
+/**
+ * Whether `value` is an RFC 6750 `b64token`: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/",
+ * then "="*. Both token kinds (opaque base64url, JWT) have this shape; a linear loop, no regex.
+ *
+ * @example
+ * isB64Token('abc.def-ghi') // true
+ * isB64Token('j:{"a":1}') // false
+ */
+export function isB64Token(value: string): boolean {
   let i = 0;
   for (; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -55,4 +62,39 @@ export function parseBearer(header: unknown): BearerCredential {
   if (!isBearerScheme(header.slice(0, space))) return OTHER;
   const token = header.slice(space + 1);
   return isB64Token(token) ? { kind: 'token', token } : MALFORMED;
+}
+
+/** The parts of a request {@link parseAuthorization} reads (Express and Fastify requests). */
+export interface AuthorizationRequest {
+  /** Parsed headers; Node.js keeps only the first of repeated `Authorization` lines here. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Every header line as sent (Express, Node.js). */
+  readonly rawHeaders?: readonly string[];
+  /** The Node.js request (Fastify), for its `rawHeaders`. */
+  readonly raw?: { readonly rawHeaders?: readonly string[] };
+}
+
+/** Whether `rawHeaders` (name, value, name, value, …) has header `name` (lower case) twice. */
+function isRepeated(rawHeaders: readonly string[] | undefined, name: string): boolean {
+  if (rawHeaders === undefined) return false;
+  let seen = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const key: unknown = rawHeaders[i];
+    if (typeof key !== 'string' || key.length !== name.length) continue;
+    if (key.toLowerCase() === name && ++seen > 1) return true;
+  }
+  return false;
+}
+
+/**
+ * {@link parseBearer} of a request's `Authorization` header, refusing a request that sends
+ * the header more than once as `malformed`: Node.js would silently keep the first line, so
+ * which credential counts would depend on the order an intermediary chose.
+ *
+ * @example
+ * parseAuthorization(request) // { kind: 'token', token } | { kind: 'none' } | …
+ */
+export function parseAuthorization(request: AuthorizationRequest): BearerCredential {
+  if (isRepeated(request.rawHeaders ?? request.raw?.rawHeaders, 'authorization')) return MALFORMED;
+  return parseBearer(request.headers.authorization);
 }

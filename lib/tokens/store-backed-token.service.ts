@@ -116,7 +116,13 @@ export abstract class StoreBackedTokenService extends TokenService {
         subject.permissions,
         now,
       ));
-    this.events.emit({ type: 'session.created', at: now, userId: subject.userId, sessionId: id });
+    this.events.emit({
+      type: 'session.created',
+      at: now,
+      userId: subject.userId,
+      sessionId: id,
+      ip: truncate(client.ip, 64) ?? undefined,
+    });
     for (const sessionId of evicted) {
       await this.onRevoked(sessionId, subject.userId);
       this.events.emit({
@@ -127,11 +133,11 @@ export abstract class StoreBackedTokenService extends TokenService {
         reason: 'evicted',
       });
     }
-    return this.answer(id, subject.userId, access.token, refreshToken);
+    return this.answer(id, subject.userId, access.token, refreshToken, expiresAt);
   }
 
   /** @inheritdoc */
-  async refresh(refreshToken: string, _client: ClientInfo = {}): Promise<IssuedTokens | null> {
+  async refresh(refreshToken: string, client: ClientInfo = {}): Promise<IssuedTokens | null> {
     if (!isOpaqueToken(refreshToken)) return null;
     const hash = hashToken(refreshToken);
     for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
@@ -159,10 +165,17 @@ export abstract class StoreBackedTokenService extends TokenService {
           this.events.emit({
             type: 'session.refreshed',
             at: now,
+            ip: truncate(client.ip, 64) ?? undefined,
             userId: session.userId,
             sessionId: session.id,
           });
-          return this.answer(session.id, session.userId, access.token, nextRefresh);
+          return this.answer(
+            session.id,
+            session.userId,
+            access.token,
+            nextRefresh,
+            session.expiresAt,
+          );
         }
         continue; // a concurrent refresh won the swap: read again, we are its predecessor now
       }
@@ -177,7 +190,13 @@ export abstract class StoreBackedTokenService extends TokenService {
       if (inGrace) {
         const pair = openSuccessor(refreshToken, session.successor);
         if (pair)
-          return this.answer(session.id, session.userId, pair.accessToken, pair.refreshToken);
+          return this.answer(
+            session.id,
+            session.userId,
+            pair.accessToken,
+            pair.refreshToken,
+            session.expiresAt,
+          );
       }
 
       // A spent refresh token came back: someone holds a copy. Revoke the whole family.
@@ -186,6 +205,7 @@ export abstract class StoreBackedTokenService extends TokenService {
       this.events.emit({
         type: 'session.reuse-detected',
         at: now,
+        ip: truncate(client.ip, 64) ?? undefined,
         userId: session.userId,
         sessionId: session.id,
         reason: 'refresh-token-reuse',
@@ -209,6 +229,7 @@ export abstract class StoreBackedTokenService extends TokenService {
     userId: string,
     accessToken: string,
     refreshToken: string,
+    sessionExpiresAt: number,
   ): IssuedTokens {
     return {
       accessToken,
@@ -217,6 +238,7 @@ export abstract class StoreBackedTokenService extends TokenService {
       expiresIn: this.accessTokenSeconds(),
       sessionId,
       userId,
+      sessionExpiresAt,
     };
   }
 }

@@ -28,6 +28,11 @@ export interface IssuedTokens {
   readonly sessionId: string;
   /** The session's user. */
   readonly userId: string;
+  /**
+   * When the session ends at the latest, whatever its use: its absolute timeout (ms since
+   * the Unix epoch). Cookies carrying these tokens live no longer.
+   */
+  readonly sessionExpiresAt: number;
 }
 
 /**

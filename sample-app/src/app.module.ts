@@ -1,17 +1,13 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import {
-  MemorySessionStore,
-  SessionModule,
-  TypeOrmSessionStore,
-  type SessionModuleOptions,
-} from 'nest-sessions';
+import { SessionModule, type SessionModuleOptions } from 'nest-sessions';
 import { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { ChirpConfig } from './config/chirp-config.js';
 import { ChirpConfigModule } from './config/chirp-config.module.js';
 import { chirpJwtOptions } from './config/jwt-options.js';
+import { createSessionStore } from './database/session-store.factory.js';
 import { buildTypeOrmOptions } from './database/typeorm-options.js';
 import { HealthModule } from './health/health.module.js';
 import { JwksModule } from './jwks/jwks.module.js';
@@ -65,14 +61,14 @@ export class AppModule {
           inject: [DataSource],
           useFactory: (dataSource: DataSource): SessionModuleOptions => ({
             ...strategyOptions(config),
-            store:
-              config.sessionStore === 'database'
-                ? new TypeOrmSessionStore(dataSource)
-                : new MemorySessionStore(),
+            store: createSessionStore(config, dataSource),
             // Reference tokens: ACCESS_TOKEN_TTL is the idle timeout (value tokens: jwt.accessTokenTtl).
             idleTimeout: config.accessTokenTtl * 1000,
             absoluteTimeout: config.sessionTtl * 1000,
             onEvent: logSessionEvent,
+            // AUTH_TRANSPORT=cookie: the library's defaults (__Host-session, __Secure-refresh
+            // at /auth/refresh, __Host-csrf + X-CSRF-Token, SameSite=Strict).
+            ...(config.authTransport === 'cookie' ? { cookies: {} } : {}),
           }),
           isGlobal: true,
         }),

@@ -1,11 +1,12 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module.js';
 import { loadChirpConfig, type ChirpConfig, type ChirpEnv } from './config/chirp-config.js';
 import { redactDatabaseUrl } from './config/database-url.js';
 import { configureChirpApp } from './configure-app.js';
+import { createChirpHttpAdapter, defaultListenHost } from './http-adapter.js';
 import { DemoUsersSeeder } from './seed/demo-users.seeder.js';
 import { describeStartupFailure, type StartupPhase } from './startup-failure.js';
 
@@ -22,12 +23,13 @@ const processIo: StartupIo = {
   exit: (code) => process.exit(code),
 };
 
-function announce(app: NestExpressApplication, config: ChirpConfig): void {
+function announce(app: INestApplication<Server>, config: ChirpConfig): void {
   const logger = new Logger('Chirp');
   const { port } = app.getHttpServer().address() as AddressInfo;
   logger.log(
     `Chirp listening on http://localhost:${port} ` +
       `(tokens: ${config.tokenStrategy}, sessions: ${config.sessionStore}, ` +
+      `http: ${config.httpAdapter}, transport: ${config.authTransport}, ` +
       `database: ${redactDatabaseUrl(config.databaseUrl)})`,
   );
   const password = config.demoPasswordFromEnv
@@ -54,21 +56,22 @@ function announce(app: NestExpressApplication, config: ChirpConfig): void {
 export async function startChirp(
   env: ChirpEnv,
   io: StartupIo = processIo,
-): Promise<NestExpressApplication | null> {
+): Promise<INestApplication<Server> | null> {
   let phase: StartupPhase = 'config';
   let config: ChirpConfig | null = null;
   try {
     config = loadChirpConfig(env);
     phase = 'database';
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-      bufferLogs: true,
-      autoFlushLogs: false,
-      abortOnError: false,
-    });
+    const app = await NestFactory.create<INestApplication<Server>>(
+      AppModule.forRoot(config),
+      createChirpHttpAdapter(config),
+      { bufferLogs: true, autoFlushLogs: false, abortOnError: false },
+    );
     configureChirpApp(app);
     await app.init();
     phase = 'listen';
-    await app.listen(config.port);
+    const host = defaultListenHost(config);
+    await (host === undefined ? app.listen(config.port) : app.listen(config.port, host));
     app.flushLogs();
     announce(app, config);
     return app;

@@ -2,6 +2,7 @@ import { describeOnDialect } from '../support/databases.js';
 import {
   bearer,
   CHIRP_TEST_CONFIGS,
+  FASTIFY_TEST_CONFIGS,
   ChirpHarness,
   expectError,
   type TokenPair,
@@ -16,10 +17,13 @@ interface PostView {
 
 const MEMBER = ['posts:create', 'posts:delete:own', 'posts:like', 'profile:edit'];
 
+/** Every Express configuration, and two on Fastify. */
+const WITH_FASTIFY = [...CHIRP_TEST_CONFIGS, ...FASTIFY_TEST_CONFIGS];
+
 // Profile, posts, likes, ownership, administration and error handling, in every configuration.
 // Whatever reads the principal (authorship, ownership, permissions) runs with both
 // strategies; input validation, routing and error bodies run once per store.
-describe.each(CHIRP_TEST_CONFIGS)('Chirp API ($name)', (testConfig) => {
+describe.each(WITH_FASTIFY)('Chirp API ($name)', (testConfig) => {
   const { storeWide } = testConfig;
 
   describeOnDialect(testConfig.dialect)(`on ${testConfig.dialect}`, () => {

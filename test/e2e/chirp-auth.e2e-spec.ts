@@ -4,6 +4,7 @@ import {
   ACCESS_TOKEN_TTL,
   bearer,
   CHIRP_TEST_CONFIGS,
+  FASTIFY_TEST_CONFIGS,
   ChirpHarness,
   DEMO_PASSWORD,
   expectError,
@@ -14,10 +15,13 @@ import {
 /** A compact JWS: three base64url segments. */
 const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
+/** Every Express configuration, and two on Fastify. */
+const WITH_FASTIFY = [...CHIRP_TEST_CONFIGS, ...FASTIFY_TEST_CONFIGS];
+
 // Registration, login, refresh, logout, sessions and password change, in every configuration.
 // Token flows run with both strategies: logout, revocations, password change and refresh
 // reuse must end tokens at once with value tokens too. Input validation runs once per store.
-describe.each(CHIRP_TEST_CONFIGS)('Chirp auth ($name)', (testConfig) => {
+describe.each(WITH_FASTIFY)('Chirp auth ($name)', (testConfig) => {
   const { storeWide } = testConfig;
 
   describeOnDialect(testConfig.dialect)(`on ${testConfig.dialect}`, () => {

@@ -1,5 +1,5 @@
-import type { LoggerService, Type } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { Test } from '@nestjs/testing';
 import {
   resolveSessionOptions,
@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../sample-app/src/app.module.js';
 import { loadChirpConfig, type ChirpConfig } from '../../sample-app/src/config/chirp-config.js';
 import { configureChirpApp } from '../../sample-app/src/configure-app.js';
+import { createChirpHttpAdapter } from '../../sample-app/src/http-adapter.js';
 import { createTestDatabase, type SqlDialect, type TestDatabase } from '../support/databases.js';
 
 /** One configuration the e2e suites run Chirp in. */
@@ -29,6 +30,10 @@ export interface ChirpTestConfig {
    * validation, routing, error bodies): they run once per store, not once per strategy.
    */
   readonly storeWide: boolean;
+  /** `HTTP_ADAPTER` (an `HTTP_ADAPTER` in the start-up `env` wins). @default 'express' */
+  readonly adapter?: 'express' | 'fastify';
+  /** `AUTH_TRANSPORT` (an `AUTH_TRANSPORT` in the start-up `env` wins). @default 'header' */
+  readonly transport?: 'header' | 'cookie';
 }
 
 const STORES = [
@@ -51,6 +56,31 @@ export const CHIRP_TEST_CONFIGS: readonly ChirpTestConfig[] = STORES.flatMap((st
     storeWide: strategy === 'reference',
   })),
 );
+
+/**
+ * The same suites on Fastify, for two configurations rather than every store (the store
+ * does not depend on the HTTP platform): reference tokens on the SQLite database store
+ * (with the store-wide tests: input validation, body limits, error bodies) and value
+ * tokens on the memory store.
+ */
+export const FASTIFY_TEST_CONFIGS: readonly ChirpTestConfig[] = [
+  {
+    name: 'reference tokens, database store on SQLite, Fastify',
+    strategy: 'reference',
+    store: 'database',
+    dialect: 'sqlite',
+    storeWide: true,
+    adapter: 'fastify',
+  },
+  {
+    name: 'value tokens, memory store, users on SQLite, Fastify',
+    strategy: 'value',
+    store: 'memory',
+    dialect: 'sqlite',
+    storeWide: false,
+    adapter: 'fastify',
+  },
+];
 
 /** Password of the demo users in tests. */
 export const DEMO_PASSWORD = 'e2e-demo-password';
@@ -126,12 +156,13 @@ export function expectError(response: Response, status: number): void {
 }
 
 /**
- * Chirp built exactly as `main.ts` builds it (`AppModule.forRoot(config)` +
- * `configureChirpApp`), on a throwaway database, listening on an ephemeral port.
+ * Chirp built exactly as `main.ts` builds it (`AppModule.forRoot(config)` on the
+ * `HTTP_ADAPTER` platform + `configureChirpApp`), on a throwaway database, listening on an
+ * ephemeral port.
  */
 export class ChirpHarness {
   private constructor(
-    readonly app: NestExpressApplication,
+    readonly app: INestApplication<Server>,
     readonly config: ChirpConfig,
     private readonly database: TestDatabase,
   ) {}
@@ -151,6 +182,8 @@ export class ChirpHarness {
       ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
       // The suites log in many times from one address; throttling has its own suite.
       RATE_LIMIT: 'off',
+      HTTP_ADAPTER: testConfig.adapter ?? 'express',
+      AUTH_TRANSPORT: testConfig.transport ?? 'header',
       ...env,
     });
     let builder = Test.createTestingModule({
@@ -167,9 +200,12 @@ export class ChirpHarness {
     }
     if (options.logger) builder = builder.setLogger(options.logger);
     const moduleRef = await builder.compile();
-    const app = moduleRef.createNestApplication<NestExpressApplication>({
-      logger: options.logger ?? ['error'],
-    });
+    const app = moduleRef.createNestApplication<INestApplication<Server>>(
+      createChirpHttpAdapter(config),
+      {
+        logger: options.logger ?? ['error'],
+      },
+    );
     configureChirpApp(app);
     await app.listen(0, '127.0.0.1');
     return new ChirpHarness(app, config, database);

@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ChirpConfig } from '../../sample-app/src/config/chirp-config.js';
 import { CHIRP_CONFIG } from '../../sample-app/src/config/chirp-config.module.js';
@@ -90,6 +91,36 @@ describe('startChirp (main.ts)', () => {
       const key = app!.get<ChirpConfig>(CHIRP_CONFIG).jwtKey;
       expect(key).toMatchObject({ kind: 'secret', generated: true });
       expect(written.join('')).not.toContain(key?.kind === 'secret' ? key.secret : '(none)');
+    } finally {
+      await app?.close();
+    }
+  });
+
+  it('starts on Fastify with cookie transport, on every interface like Express', async () => {
+    const { app, errors, exits, written } = await start({
+      PORT: '0',
+      SESSION_STORE: 'memory',
+      DATABASE_URL: 'sqlite::memory:',
+      DEMO_PASSWORD: 'fastify-demo-pw',
+      HTTP_ADAPTER: 'fastify',
+      AUTH_TRANSPORT: 'cookie',
+    });
+    try {
+      expect({ errors, exits }).toEqual({ errors: [], exits: [] });
+      const { address, port } = app!.getHttpServer().address() as AddressInfo;
+      expect(address).toBe('0.0.0.0');
+      expect(written.join('')).toContain('http: fastify, transport: cookie');
+      const login = await fetch(`http://127.0.0.1:${port}/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'fastify-demo-pw' }),
+      });
+      expect(login.status).toBe(200);
+      expect(login.headers.getSetCookie().map((c) => c.slice(0, c.indexOf('=')))).toEqual([
+        '__Host-session',
+        '__Secure-refresh',
+        '__Host-csrf',
+      ]);
     } finally {
       await app?.close();
     }

@@ -1,5 +1,11 @@
-import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { RequireFreshSession, RequirePermission, SessionService } from 'nest-sessions';
+import { Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
+import {
+  RequireFreshSession,
+  RequirePermission,
+  SessionCookies,
+  SessionService,
+} from 'nest-sessions';
+import type { HeaderTarget } from '../common/set-header.js';
 
 /**
  * Incident response, for holders of `users:manage`. `@RequireFreshSession()` for the same
@@ -10,16 +16,20 @@ import { RequireFreshSession, RequirePermission, SessionService } from 'nest-ses
 @RequirePermission('users:manage')
 @Controller('admin/sessions')
 export class AdminSessionsController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly cookies: SessionCookies,
+  ) {}
 
   /**
    * Ends every session of every user, the caller's included (e.g. after a leak of the
    * database or of tokens): every access and refresh token stops working; everyone logs in
-   * again. 204.
+   * again. 204. With `AUTH_TRANSPORT=cookie` the caller's cookies are expired too.
    */
   @Post('revoke-everything')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async revokeEverything(): Promise<void> {
+  async revokeEverything(@Res({ passthrough: true }) response: HeaderTarget): Promise<void> {
     await this.sessions.revokeEverything();
+    if (this.cookies.enabled) this.cookies.clear(response);
   }
 }

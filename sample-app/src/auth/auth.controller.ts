@@ -6,6 +6,7 @@ import {
   HttpStatus,
   Inject,
   Post,
+  Req,
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
@@ -18,6 +19,7 @@ import {
   TokenService,
   UserService,
   type ClientInfo,
+  type CsrfRequest,
   type Principal,
 } from 'nest-sessions';
 import { Client } from '../common/client-info.decorator.js';
@@ -27,7 +29,8 @@ import { ChangePasswordDto } from './dto/change-password.dto.js';
 import { LoginDto } from './dto/login.dto.js';
 import { RefreshDto } from './dto/refresh.dto.js';
 import { RegisterDto } from './dto/register.dto.js';
-import { toTokenPair, type TokenPair } from './token-pair.js';
+import { AuthTransport } from './auth-transport.js';
+import type { CookieSession, TokenPair } from './token-pair.js';
 import { CHIRP_CONFIG } from '../config/chirp-config.module.js';
 import type { ChirpConfig } from '../config/chirp-config.js';
 import {
@@ -61,6 +64,7 @@ export class AuthController {
     private readonly passwords: PasswordHasher,
     private readonly throttle: FailureThrottle,
     @Inject(CHIRP_CONFIG) private readonly config: ChirpConfig,
+    private readonly transport: AuthTransport,
   ) {}
 
   /** Creates an account with a member's permissions. 201, or 409 if the name is taken. */
@@ -76,8 +80,9 @@ export class AuthController {
   }
 
   /**
-   * Logs in: a new session and its first token pair. An unknown user and a wrong
-   * password get the same 401, after the same password-hashing work.
+   * Logs in: a new session and its first token pair (in cookies with
+   * `AUTH_TRANSPORT=cookie`, where a cross-site login is a 403 first). An unknown user and
+   * a wrong password get the same 401, after the same password-hashing work.
    */
   @Public()
   @Post('login')
@@ -87,7 +92,9 @@ export class AuthController {
     @Body() dto: LoginDto,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: HeaderTarget,
-  ): Promise<TokenPair> {
+    @Req() request: CsrfRequest,
+  ): Promise<TokenPair | CookieSession> {
+    this.transport.beforeLogin(request);
     // With RATE_LIMIT=on, failures count per account and per client; a blocked attempt is
     // answered 429 before any password work, whether or not the password is right.
     const throttled = this.config.rateLimit ? loginKeys(dto.username, client.ip) : [];
@@ -107,12 +114,17 @@ export class AuthController {
       throw new UnauthorizedException('Invalid username or password');
     }
     const permissions = await this.users.getPermissions(user.id);
-    return toTokenPair(await this.tokens.issue({ userId: user.id, permissions }, client));
+    return this.transport.signedIn(
+      response,
+      await this.tokens.issue({ userId: user.id, permissions }, client),
+    );
   }
 
   /**
    * Spends a refresh token for a new pair. A spent token presented again revokes its
    * session (the library's reuse detection), except a replay within the grace window.
+   * With `AUTH_TRANSPORT=cookie` the token comes from its cookie (CSRF defence first) and
+   * the new pair goes back in cookies.
    */
   @Public()
   @Post('refresh')
@@ -122,20 +134,28 @@ export class AuthController {
     @Body() dto: RefreshDto,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) response: HeaderTarget,
-  ): Promise<TokenPair> {
-    const tokens = await this.tokens.refresh(dto.refreshToken, client);
+    @Req() request: CsrfRequest,
+  ): Promise<TokenPair | CookieSession> {
+    const refreshToken = this.transport.refreshToken(request, dto);
+    const tokens = refreshToken === null ? null : await this.tokens.refresh(refreshToken, client);
     if (!tokens) {
+      this.transport.signedOut(response);
       setHeader(response, 'WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new UnauthorizedException('Invalid refresh token');
     }
-    return toTokenPair(tokens);
+    return this.transport.refreshed(response, tokens);
   }
 
   /** Ends the calling session: its access and refresh tokens stop working at once. */
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async logout(@CurrentSession() session: Principal, @Client() client: ClientInfo): Promise<void> {
+  async logout(
+    @CurrentSession() session: Principal,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) response: HeaderTarget,
+  ): Promise<void> {
     await this.sessions.revoke(session.sessionId, { reason: 'logout' });
+    this.transport.signedOut(response);
     logLogout(session.userId, session.sessionId, client.ip ?? undefined);
   }
 

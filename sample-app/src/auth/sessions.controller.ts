@@ -7,8 +7,11 @@ import {
   NotFoundException,
   Param,
   Query,
+  Res,
 } from '@nestjs/common';
 import { CurrentSession, RequireFreshSession, SessionService, type Principal } from 'nest-sessions';
+import type { HeaderTarget } from '../common/set-header.js';
+import { AuthTransport } from './auth-transport.js';
 import { RevokeSessionsQueryDto } from './dto/revoke-sessions-query.dto.js';
 
 /** A session as `GET /auth/sessions` lists it. Times are ISO 8601. */
@@ -23,10 +26,16 @@ export interface SessionView {
   readonly current: boolean;
 }
 
-/** The caller's own sessions ("devices"): list them, end one, end all (but this one). */
+/**
+ * The caller's own sessions ("devices"): list them, end one, end all (but this one). With
+ * `AUTH_TRANSPORT=cookie`, ending the calling session also expires its cookies.
+ */
 @Controller('auth/sessions')
 export class SessionsController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly transport: AuthTransport,
+  ) {}
 
   /** The caller's live sessions, newest first. Only theirs, never anyone else's. */
   @Get()
@@ -57,17 +66,23 @@ export class SessionsController {
   async revokeAll(
     @Query() query: RevokeSessionsQueryDto,
     @CurrentSession() session: Principal,
+    @Res({ passthrough: true }) response: HeaderTarget,
   ): Promise<void> {
-    await this.sessions.revokeAll(session.userId, {
-      except: query.keep === 'current' ? session.sessionId : null,
-    });
+    const keep = query.keep === 'current';
+    await this.sessions.revokeAll(session.userId, { except: keep ? session.sessionId : null });
+    if (!keep) this.transport.signedOut(response);
   }
 
   /** Ends one of the caller's sessions. 404 for an unknown id or someone else's session. */
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async revoke(@Param('id') id: string, @CurrentSession() session: Principal): Promise<void> {
+  async revoke(
+    @Param('id') id: string,
+    @CurrentSession() session: Principal,
+    @Res({ passthrough: true }) response: HeaderTarget,
+  ): Promise<void> {
     const revoked = await this.sessions.revoke(id, { userId: session.userId, reason: 'revoked' });
     if (!revoked) throw new NotFoundException('Session not found');
+    if (id === session.sessionId) this.transport.signedOut(response);
   }
 }

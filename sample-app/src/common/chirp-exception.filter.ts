@@ -28,16 +28,69 @@ const BODY_PARSER_MESSAGES: Readonly<Record<string, string>> = {
   'parameters.too.many': 'Too many parameters in request body',
 };
 
+/** Nest's message for a request no route matches: `Cannot <METHOD> <url>`. */
+const UNKNOWN_ROUTE = /^Cannot [A-Z]+ \//;
+
+/** The `type` of a body-parser client error (`'entity.parse.failed'`, …), else `null`. */
+function bodyParserType(error: unknown): string | null {
+  const parserError = error as BodyParserError | null;
+  return typeof parserError?.type === 'string' &&
+    typeof parserError.status === 'number' &&
+    parserError.status >= 400 &&
+    parserError.status < 500 &&
+    parserError.expose === true &&
+    parserError.type in BODY_PARSER_MESSAGES
+    ? parserError.type
+    : null;
+}
+
+/** A client error of Fastify itself (`FST_ERR_CTP_BODY_TOO_LARGE`, …), before Nest runs. */
+interface FastifyClientError {
+  readonly code?: unknown;
+  readonly statusCode?: unknown;
+}
+
+/** Public messages of Fastify's client errors (their own may quote the input). */
+const FASTIFY_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'Request body too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported media type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Request body size does not match Content-Length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'Malformed JSON in request body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'Malformed JSON in request body',
+};
+
+/** The `code` of a Fastify client error (`FST_…`, status 4xx), else `null`. */
+function fastifyClientCode(error: unknown): string | null {
+  const fastifyError = error as FastifyClientError | null;
+  return typeof fastifyError?.code === 'string' &&
+    fastifyError.code.startsWith('FST_') &&
+    typeof fastifyError.statusCode === 'number' &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+    ? fastifyError.code
+    : null;
+}
+
 /**
  * Maps any error to its JSON error body.
  *
  * - `HttpException`s keep their status and public message; the body is always exactly
  *   `{ statusCode, error, message }` (Nest's own `new NotFoundException()` lacks `error`).
- * - The body parser's client errors (malformed JSON, too large) keep their 4xx status
- *   with a fixed message.
+ *   Those Nest's adapters make of body-parser and Fastify errors get the fixed messages
+ *   below instead of the parser's own (`Unexpected token … is not valid JSON` quotes the body).
+ * - The body parser's client errors (malformed JSON, too large), Express's or Fastify's,
+ *   keep their 4xx status with a fixed message.
  * - Anything else is a 500 with a generic message; the error is logged, never sent.
  */
 export function toErrorBody(exception: unknown, logger?: Logger): ErrorBody {
+  const cause: unknown = exception instanceof HttpException ? exception.cause : undefined;
+  if (
+    cause instanceof ForbiddenJsonKeyError ||
+    bodyParserType(cause) !== null ||
+    fastifyClientCode(cause) !== null
+  ) {
+    return toErrorBody(cause, logger);
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -45,6 +98,8 @@ export function toErrorBody(exception: unknown, logger?: Logger): ErrorBody {
       typeof response === 'string'
         ? response
         : ((response as { message?: unknown } | null)?.message ?? exception.message);
+    // Nest's "Cannot GET /path" would echo the URL, tokens and all (GET /me;jsessionid=…).
+    if (typeof message === 'string' && UNKNOWN_ROUTE.test(message)) return errorBody(status);
     return errorBody(status, message);
   }
   if (exception instanceof ForbiddenJsonKeyError) {
@@ -59,6 +114,13 @@ export function toErrorBody(exception: unknown, logger?: Logger): ErrorBody {
     parserError.expose === true
   ) {
     return errorBody(parserError.status, BODY_PARSER_MESSAGES[parserError.type]);
+  }
+  const fastifyCode = fastifyClientCode(exception);
+  if (fastifyCode !== null) {
+    return errorBody(
+      (exception as { statusCode: number }).statusCode,
+      FASTIFY_MESSAGES[fastifyCode],
+    );
   }
   logger?.error(
     'Unhandled error',

@@ -82,6 +82,10 @@ describe('loadChirpConfig', () => {
     });
   });
 
+  it.each(['memory', 'database', 'redis', 'tiered'])('accepts SESSION_STORE=%s', (store) => {
+    expect(loadChirpConfig({ SESSION_STORE: store }).sessionStore).toBe(store);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadChirpConfig({ PORT: '', SESSION_STORE: ' ' })).toMatchObject({
       port: 3000,
@@ -90,8 +94,7 @@ describe('loadChirpConfig', () => {
   });
 
   it.each([
-    ['SESSION_STORE', 'redis', /not supported yet/],
-    ['SESSION_STORE', 'tiered', /not supported yet/],
+    ['REDIS_PREFIX', 'a{b}', /1 to 32 characters/],
     ['TOKEN_STRATEGY', 'magic', /unknown value "magic"/],
     ['SESSION_STORE', 'disk', /unknown value "disk"/],
     ['HTTP_ADAPTER', 'koa', /unknown value "koa" \(use express, fastify\)/],

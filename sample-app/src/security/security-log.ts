@@ -41,6 +41,9 @@ export function logSessionEvent(event: SessionEvent): void {
     case 'session.permission-denied':
       logger.warn(line('permission-denied', { ...fields, lacking: event.permissions?.join(',') }));
       break;
+    case 'session.csrf-rejected':
+      logger.warn(line('csrf-rejected', fields));
+      break;
     case 'session.revoked':
       logger.log(line('session-revoked', fields));
       break;
