@@ -1,7 +1,7 @@
-import { describeOnDialect } from '../support/databases.js';
 import {
   bearer,
   CHIRP_TEST_CONFIGS,
+  describeOnConfig,
   FASTIFY_TEST_CONFIGS,
   ChirpHarness,
   expectError,
@@ -26,7 +26,7 @@ const WITH_FASTIFY = [...CHIRP_TEST_CONFIGS, ...FASTIFY_TEST_CONFIGS];
 describe.each(WITH_FASTIFY)('Chirp API ($name)', (testConfig) => {
   const { storeWide } = testConfig;
 
-  describeOnDialect(testConfig.dialect)(`on ${testConfig.dialect}`, () => {
+  describeOnConfig(testConfig)(`on ${testConfig.dialect}`, () => {
     let chirp: ChirpHarness;
     let alice: TokenPair;
     let bob: TokenPair;

@@ -1,9 +1,9 @@
 import { SessionStore } from 'nest-sessions';
-import { describeOnDialect } from '../support/databases.js';
 import {
   ACCESS_TOKEN_TTL,
   bearer,
   CHIRP_TEST_CONFIGS,
+  describeOnConfig,
   FASTIFY_TEST_CONFIGS,
   ChirpHarness,
   DEMO_PASSWORD,
@@ -24,7 +24,7 @@ const WITH_FASTIFY = [...CHIRP_TEST_CONFIGS, ...FASTIFY_TEST_CONFIGS];
 describe.each(WITH_FASTIFY)('Chirp auth ($name)', (testConfig) => {
   const { storeWide } = testConfig;
 
-  describeOnDialect(testConfig.dialect)(`on ${testConfig.dialect}`, () => {
+  describeOnConfig(testConfig)(`on ${testConfig.dialect}`, () => {
     let chirp: ChirpHarness;
     let bob: TokenPair;
 

@@ -14,7 +14,14 @@ import { AppModule } from '../../sample-app/src/app.module.js';
 import { loadChirpConfig, type ChirpConfig } from '../../sample-app/src/config/chirp-config.js';
 import { configureChirpApp } from '../../sample-app/src/configure-app.js';
 import { createChirpHttpAdapter } from '../../sample-app/src/http-adapter.js';
-import { createTestDatabase, type SqlDialect, type TestDatabase } from '../support/databases.js';
+import { randomBytes } from 'node:crypto';
+import {
+  createTestDatabase,
+  dialectAvailable,
+  type SqlDialect,
+  type TestDatabase,
+} from '../support/databases.js';
+import { serviceAvailable } from '../support/services.js';
 
 /** One configuration the e2e suites run Chirp in. */
 export interface ChirpTestConfig {
@@ -22,7 +29,8 @@ export interface ChirpTestConfig {
   readonly name: string;
   /** `TOKEN_STRATEGY`. */
   readonly strategy: 'reference' | 'value';
-  readonly store: 'memory' | 'database';
+  /** `SESSION_STORE`. */
+  readonly store: 'memory' | 'database' | 'redis' | 'tiered';
   /** Where users and posts live (and sessions, with the database store). */
   readonly dialect: SqlDialect;
   /**
@@ -41,7 +49,21 @@ const STORES = [
   { name: 'database store on SQLite', store: 'database', dialect: 'sqlite' },
   { name: 'database store on PostgreSQL', store: 'database', dialect: 'postgres' },
   { name: 'database store on MariaDB', store: 'database', dialect: 'mariadb' },
+  { name: 'Redis store, users on SQLite', store: 'redis', dialect: 'sqlite' },
+  { name: 'tiered store on PostgreSQL and Redis', store: 'tiered', dialect: 'postgres' },
 ] as const;
+
+/**
+ * `describe` when everything `testConfig` needs is reachable (its SQL database, and Redis
+ * for the Redis and tiered stores), otherwise a skipped block; globalSetup prints one line
+ * per unreachable service, and with CI=true fails the run instead.
+ */
+export function describeOnConfig(testConfig: ChirpTestConfig): typeof describe {
+  const redisNeeded = testConfig.store === 'redis' || testConfig.store === 'tiered';
+  const available =
+    dialectAvailable(testConfig.dialect) && (!redisNeeded || serviceAvailable('redis'));
+  return available ? describe : describe.skip;
+}
 
 /**
  * Every configuration of this build: reference and value tokens, each on the memory and
@@ -182,6 +204,8 @@ export class ChirpHarness {
       ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL),
       // The suites log in many times from one address; throttling has its own suite.
       RATE_LIMIT: 'off',
+      // Parallel suites share the Redis on 127.0.0.1; each app gets its own key space.
+      REDIS_PREFIX: `t${randomBytes(6).toString('hex')}`,
       HTTP_ADAPTER: testConfig.adapter ?? 'express',
       AUTH_TRANSPORT: testConfig.transport ?? 'header',
       ...env,

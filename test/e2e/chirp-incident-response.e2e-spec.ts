@@ -1,7 +1,7 @@
-import { describeOnDialect } from '../support/databases.js';
 import {
   bearer,
   CHIRP_TEST_CONFIGS,
+  describeOnConfig,
   ChirpHarness,
   expectError,
   type TokenPair,
@@ -10,7 +10,7 @@ import {
 // POST /admin/sessions/revoke-everything, with both strategies on every store. It ends
 // every session, so it gets a Chirp of its own.
 describe.each(CHIRP_TEST_CONFIGS)('Chirp incident response ($name)', (testConfig) => {
-  describeOnDialect(testConfig.dialect)(`on ${testConfig.dialect}`, () => {
+  describeOnConfig(testConfig)(`on ${testConfig.dialect}`, () => {
     let chirp: ChirpHarness;
 
     beforeAll(async () => {
