@@ -34,8 +34,7 @@ async function until(
   probe: () => Promise<number>,
   status: number,
   attempts = 300,
-): Promise<number> {
-  const started = Date.now();
+): Promise<void> {
   for (let i = 0; i < attempts; i++) {
     if ((await probe()) === status) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
