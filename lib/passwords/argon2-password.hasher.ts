@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import argon2 from 'argon2';
 import { PasswordHasher } from './password-hasher.js';
 
@@ -21,12 +21,20 @@ export const OWASP_ARGON2ID: Argon2Parameters = { memoryCost: 19456, timeCost: 2
  * logins for unknown users.
  */
 @Injectable()
-export class Argon2PasswordHasher extends PasswordHasher {
+export class Argon2PasswordHasher extends PasswordHasher implements OnModuleInit {
   private dummy: Promise<string> | null = null;
 
   /** @param parameters cost parameters; defaults to {@link OWASP_ARGON2ID}. */
   constructor(private readonly parameters: Argon2Parameters = OWASP_ARGON2ID) {
     super();
+  }
+
+  /**
+   * Makes the dummy hash at boot, so that even the first login of an unknown user costs
+   * exactly one verification, like every other failed login.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.dummyHash();
   }
 
   /** @inheritdoc */
@@ -45,8 +53,12 @@ export class Argon2PasswordHasher extends PasswordHasher {
 
   /** @inheritdoc */
   async verifyDummy(password: string): Promise<false> {
-    this.dummy ??= this.hash('nest-sessions dummy password for unknown users');
-    await this.verify(await this.dummy, password);
+    await this.verify(await this.dummyHash(), password);
     return false;
+  }
+
+  private dummyHash(): Promise<string> {
+    this.dummy ??= this.hash('nest-sessions dummy password for unknown users');
+    return this.dummy;
   }
 }

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChirpExceptionFilter } from './common/chirp-exception.filter.js';
+import { MaxJsonDepthPipe } from './common/max-json-depth.pipe.js';
 import { ForbiddenJsonKeyError, rejectPrototypeKeys } from './common/forbidden-json-key.error.js';
 import { CHIRP_CONFIG } from './config/chirp-config.module.js';
 import type { ChirpConfig } from './config/chirp-config.js';
@@ -75,6 +76,7 @@ export function configureChirpApp<T extends INestApplication>(app: T): T {
     configureExpress(app as unknown as NestExpressApplication);
   }
   app.useGlobalPipes(
+    new MaxJsonDepthPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.useGlobalFilters(new ChirpExceptionFilter(app.get(HttpAdapterHost)));

@@ -1,4 +1,14 @@
-import { Body, Controller, Get, NotFoundException, Param, Put } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Put,
+} from '@nestjs/common';
 import { RequireFreshSession, RequirePermission, UserService } from 'nest-sessions';
 import { SetPermissionsDto } from './dto/set-permissions.dto.js';
 import type { UserView } from './user-view.js';
@@ -41,5 +51,17 @@ export class AdminUsersController {
     const permissions = user ? await this.users.setPermissions(user.id, dto.permissions) : null;
     if (!user || !permissions) throw new NotFoundException('User not found');
     return { id: user.id, username: user.username, permissions };
+  }
+
+  /**
+   * Deletes a user (beyond the contract: the admin's way to remove an account). Their
+   * sessions are revoked first, so every token they hold stops working at once. 204, or
+   * 404 for no such user.
+   */
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async remove(@Param('id') id: string): Promise<void> {
+    const deleted = USER_ID_PATTERN.test(id) && (await this.users.delete(id));
+    if (!deleted) throw new NotFoundException('User not found');
   }
 }

@@ -19,6 +19,7 @@ import {
   TokenService,
   UserService,
   type ClientInfo,
+  type IssuedTokens,
   type CsrfRequest,
   type Principal,
 } from 'nest-sessions';
@@ -137,13 +138,28 @@ export class AuthController {
     @Req() request: CsrfRequest,
   ): Promise<TokenPair | CookieSession> {
     const refreshToken = this.transport.refreshToken(request, dto);
-    const tokens = refreshToken === null ? null : await this.tokens.refresh(refreshToken, client);
+    const tokens =
+      refreshToken === null
+        ? null
+        : await this.stillAllowed(await this.tokens.refresh(refreshToken, client));
     if (!tokens) {
       this.transport.signedOut(response);
       setHeader(response, 'WWW-Authenticate', 'Bearer error="invalid_token"');
       throw new UnauthorizedException('Invalid refresh token');
     }
     return this.transport.refreshed(response, tokens);
+  }
+
+  /**
+   * A refreshed pair, unless its user was deleted or disabled meanwhile (behind the
+   * library's back, e.g. in SQL): then the session is ended and the refresh refused.
+   */
+  private async stillAllowed(tokens: IssuedTokens | null): Promise<IssuedTokens | null> {
+    if (!tokens) return null;
+    const user = await this.users.findById(tokens.userId);
+    if (user && !user.disabled) return tokens;
+    await this.sessions.revoke(tokens.sessionId, { reason: 'user-gone' });
+    return null;
   }
 
   /** Ends the calling session: its access and refresh tokens stop working at once. */

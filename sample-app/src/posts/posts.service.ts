@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { InvalidTokenException } from 'nest-sessions';
 import { DataSource } from 'typeorm';
 import { constraintViolation } from '../common/constraint-violation.js';
 import { LikeEntity } from './like.entity.js';
@@ -53,9 +54,16 @@ export class PostsService {
 
   /** Publishes a post. */
   async create(authorId: string, text: string): Promise<PostView> {
-    const post = await this.dataSource
-      .getRepository(PostEntity)
-      .save(Object.assign(new PostEntity(), { authorId, text, createdAt: Date.now() }));
+    let post: PostEntity;
+    try {
+      post = await this.dataSource
+        .getRepository(PostEntity)
+        .save(Object.assign(new PostEntity(), { authorId, text, createdAt: Date.now() }));
+    } catch (error) {
+      // The caller's user row is gone (deleted behind the library's back): not a valid caller.
+      if (constraintViolation(error) === 'foreign-key') throw new InvalidTokenException();
+      throw error;
+    }
     return { id: post.id, authorId: post.authorId, text: post.text, likes: 0 };
   }
 
