@@ -60,7 +60,7 @@ export {
 export { SessionSweeper } from './sessions/session-sweeper.js';
 export { StoreGateway } from './sessions/store-gateway.js';
 
-export { AuthGuard } from './guards/auth.guard.js';
+export { AuthGuard, type RoutePolicy } from './guards/auth.guard.js';
 export {
   parseBearer,
   parseAuthorization,

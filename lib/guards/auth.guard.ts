@@ -23,6 +23,18 @@ import type { Principal } from '../tokens/token.types.js';
 import { parseAuthorization } from './bearer.js';
 import { clientIp, setOwnedResource, setPrincipal } from './request-principal.js';
 
+/** What the guard needs to know about a route, from its decorators. */
+export interface RoutePolicy {
+  /** `@Public()` on the method or its controller. */
+  readonly isPublic: boolean;
+  /** Every permission `@RequirePermission` asks for, class and method together. */
+  readonly permissions: readonly string[];
+  /** The `@RequireOwnership` rule, if any. */
+  readonly ownership: OwnershipRequirement | undefined;
+  /** `@RequireFreshSession()` on the method or its controller. */
+  readonly fresh: boolean;
+}
+
 interface HttpRequest {
   readonly method?: string;
   readonly headers: Record<string, string | string[] | undefined>;
@@ -53,6 +65,7 @@ interface HttpResponse {
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  private readonly policies = new WeakMap<object, WeakMap<object, RoutePolicy>>();
   private readonly resolvers = new Map<Type<OwnershipResolver>, OwnershipResolver>();
   private cookies: SessionCookies | null | undefined;
 
@@ -82,12 +95,38 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * The route's metadata (`@Public`, `@RequirePermission` of class and method,
+   * `@RequireOwnership`, `@RequireFreshSession`), read once per route and then cached:
+   * decorators cannot change after boot, and every request runs the guard.
+   */
+  protected routePolicy(context: ExecutionContext): RoutePolicy {
+    const controller = context.getClass();
+    const handler = context.getHandler();
+    let byHandler = this.policies.get(controller);
+    if (!byHandler) {
+      byHandler = new WeakMap();
+      this.policies.set(controller, byHandler);
+    }
+    let policy = byHandler.get(handler);
+    if (!policy) {
+      policy = {
+        isPublic: this.reflector.getAllAndOverride(IS_PUBLIC, [handler, controller]) === true,
+        permissions: this.reflector
+          .getAll(REQUIRED_PERMISSIONS, [controller, handler])
+          .flatMap((p) => p ?? []),
+        ownership: this.reflector.get(OWNERSHIP_REQUIREMENT, handler),
+        fresh:
+          this.reflector.getAllAndOverride(REQUIRE_FRESH_SESSION, [handler, controller]) === true,
+      };
+      byHandler.set(handler, policy);
+    }
+    return policy;
+  }
+
   /** Whether the route or its controller is marked `@Public()`. */
   protected isPublic(context: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride(IS_PUBLIC, [context.getHandler(), context.getClass()]) ===
-      true
-    );
+    return this.routePolicy(context).isPublic;
   }
 
   /**
@@ -120,11 +159,7 @@ export class AuthGuard implements CanActivate {
   protected async verify(token: string, context: ExecutionContext): Promise<Principal | null> {
     const principal = await this.tokens.verify(token);
     if (!principal) return null;
-    const fresh = this.reflector.getAllAndOverride(REQUIRE_FRESH_SESSION, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    return fresh === true ? this.tokens.verifyFresh(principal) : principal;
+    return this.routePolicy(context).fresh ? this.tokens.verifyFresh(principal) : principal;
   }
 
   /** Makes the principal available to `@CurrentSession()` and `@CurrentUser()`. */
@@ -137,12 +172,9 @@ export class AuthGuard implements CanActivate {
    * ownership rule. Throws 403 (or 404 for a missing owned resource).
    */
   protected async authorize(context: ExecutionContext, principal: Principal): Promise<void> {
-    const targets = [context.getClass(), context.getHandler()];
-    const required = this.reflector.getAll(REQUIRED_PERMISSIONS, targets).flatMap((p) => p ?? []);
-    const missing = missingPermissions(principal.permissions, required);
+    const { permissions, ownership } = this.routePolicy(context);
+    const missing = missingPermissions(principal.permissions, permissions);
     if (missing.length > 0) throw this.forbidden(principal, missing, context);
-
-    const ownership = this.reflector.get(OWNERSHIP_REQUIREMENT, context.getHandler());
     if (ownership) await this.authorizeOwnership(context, principal, ownership);
   }
 
