@@ -67,7 +67,9 @@ export interface SessionModuleOptions {
   maxSessionsPerUser?: number | null;
 
   /**
-   * Timeout in ms of every call to a remote store; past it the request answers 503.
+   * Timeout in ms of every call to a remote store; past it the request answers 503. Calls
+   * share one timer per slice of `min(50, storeTimeout / 10)` ms, so a call may run that
+   * much longer before it is cut off, never shorter.
    * @default 2_000
    */
   storeTimeout?: number;

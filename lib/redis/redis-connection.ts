@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { createClient, createCluster, type RedisArgument } from 'redis';
+import { Deadlines } from '../deadlines.js';
 import type { RedisScript } from './redis-scripts.js';
 
 /** Per-command options the store passes to node-redis. */
 export interface RedisCommandOptions {
-  /** Milliseconds before the command is rejected with a `TimeoutError`. */
-  readonly timeout?: number;
+  /** Aborted at the command's deadline: node-redis then drops it if it is still unsent. */
+  readonly abortSignal?: AbortSignal;
 }
 
 /**
@@ -176,7 +177,8 @@ function isNoScript(error: unknown): boolean {
 
 /**
  * Sends commands and scripts to a standalone server or a cluster with one API: every
- * command carries the per-command timeout, every command and script is routed by its first
+ * command is bounded by the per-command timeout (rejected when unanswered, dropped when
+ * still unsent; see {@link Deadlines}), every command and script is routed by its first
  * key, scripts run by EVALSHA with an EVAL fallback. Internal to the store.
  *
  * @example
@@ -185,7 +187,7 @@ function isNoScript(error: unknown): boolean {
 export class RedisCommander {
   /** Whether the client is a Redis Cluster client. */
   readonly cluster: boolean;
-  private readonly options: RedisCommandOptions;
+  private readonly deadlines: Deadlines;
 
   /** @param timeout per-command timeout in ms */
   constructor(
@@ -193,14 +195,17 @@ export class RedisCommander {
     timeout: number,
   ) {
     this.cluster = isCluster(client);
-    this.options = { timeout };
+    this.deadlines = new Deadlines(timeout, () => new Error(`no answer within ${timeout} ms`));
   }
 
   /** Sends one command to the node owning `key`. */
   send(key: string | undefined, args: string[]): Promise<unknown> {
-    return isCluster(this.client)
-      ? this.client.sendCommand(key, false, args, this.options)
-      : this.client.sendCommand(args, this.options);
+    const client = this.client;
+    return this.deadlines.run(({ signal }) =>
+      isCluster(client)
+        ? client.sendCommand(key, false, args, { abortSignal: signal })
+        : client.sendCommand(args, { abortSignal: signal }),
+    );
   }
 
   /** Runs `script` in the slot of `keys[0]`. */
@@ -234,9 +239,10 @@ export class RedisCommander {
     for (const node of nodes) {
       let cursor = '0';
       do {
-        const [next, keys] = (await node.sendCommand(
-          ['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'],
-          this.options,
+        const [next, keys] = (await this.deadlines.run(({ signal }) =>
+          node.sendCommand(['SCAN', cursor, 'MATCH', pattern, 'COUNT', '1000'], {
+            abortSignal: signal,
+          }),
         )) as [string, string[]];
         cursor = String(next);
         if (keys.length > 0) yield keys.map(String);

@@ -41,7 +41,10 @@ export interface RedisSessionStoreOptions {
    */
   readonly keyPrefix?: string;
   /**
-   * Timeout of every Redis command. Keep it below the module's `storeTimeout`.
+   * Timeout of every Redis command (ms): unanswered, it is rejected (→ 503); still unsent,
+   * it is dropped, never sent late. Commands share one timer per slice of
+   * `min(50, commandTimeout / 10)` ms, so the cut-off comes up to that much later. Keep it
+   * below the module's `storeTimeout`.
    * @default 500
    */
   readonly commandTimeout?: number;

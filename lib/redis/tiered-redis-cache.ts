@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
+import { Deadlines } from '../deadlines.js';
 import type { StoredSession } from '../stores/session-record.js';
 import {
   encodeScope,
@@ -15,8 +16,11 @@ import {
 export interface TieredRedisClient {
   /** Whether the connection is ready for commands. */
   readonly isReady: boolean;
-  /** Sends a raw command; `options.timeout` (ms) rejects and unqueues it when exceeded. */
-  sendCommand<T = unknown>(args: ReadonlyArray<string>, options?: { timeout?: number }): Promise<T>;
+  /** Sends a raw command; when `options.abortSignal` aborts, a command still unsent is dropped. */
+  sendCommand<T = unknown>(
+    args: ReadonlyArray<string>,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<T>;
   /** A new, unconnected client with the same options (used for the pub/sub connection). */
   duplicate(): TieredRedisSubscriber;
 }
@@ -197,11 +201,15 @@ export class TieredRedisCache {
   private state: 'up' | 'down' | 'recovering' | 'closed' = 'up';
   private probe: NodeJS.Timeout | null = null;
   private readonly pending = new Set<Promise<unknown>>();
+  private readonly deadlines: Deadlines;
 
   constructor(
     private readonly client: TieredRedisClient,
     private readonly options: TieredRedisCacheOptions,
-  ) {}
+  ) {
+    const { timeout } = options;
+    this.deadlines = new Deadlines(timeout, () => new Error(`no answer within ${timeout} ms`));
+  }
 
   /** Whether Redis is used right now (connected and not marked down). */
   get up(): boolean {
@@ -370,17 +378,12 @@ export class TieredRedisCache {
   }
 
   /**
-   * node-redis's `timeout` only covers a command still queued (it is then dropped, so a dead
-   * connection replays nothing stale later); once written, only this race bounds the wait.
+   * One command, bounded by `timeout`: unanswered, it is rejected; still unsent, node-redis
+   * drops it (so a dead connection replays nothing stale later). See {@link Deadlines}.
    */
   private send<T>(args: readonly string[]): Promise<T> {
-    const { timeout } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeout} ms`)), timeout);
-    });
-    return Promise.race([this.client.sendCommand<T>(args, { timeout }), expired]).finally(() =>
-      clearTimeout(timer),
+    return this.deadlines.run(({ signal }) =>
+      this.client.sendCommand<T>(args, { abortSignal: signal }),
     );
   }
 

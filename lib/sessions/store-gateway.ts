@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Deadlines } from '../deadlines.js';
 import { SessionStoreUnavailableException } from '../exceptions/session-store-unavailable.exception.js';
 import { SESSION_OPTIONS, type ResolvedSessionOptions } from '../session-options.resolver.js';
 import type { SessionStore } from '../stores/session.store.js';
@@ -12,12 +13,18 @@ import type { SessionStore } from '../stores/session.store.js';
 export class StoreGateway {
   private readonly logger = new Logger('SessionStore');
   private failing = false;
+  private readonly deadlines: Deadlines;
 
   /** The store behind the gateway. */
   readonly store: SessionStore;
 
-  constructor(@Inject(SESSION_OPTIONS) private readonly options: ResolvedSessionOptions) {
+  constructor(@Inject(SESSION_OPTIONS) options: ResolvedSessionOptions) {
     this.store = options.store;
+    const { storeTimeout } = options;
+    this.deadlines = new Deadlines(
+      storeTimeout,
+      () => new Error(`no answer within ${storeTimeout} ms`),
+    );
   }
 
   /** Runs `operation` against the store with the timeout and error mapping above. */
@@ -25,7 +32,7 @@ export class StoreGateway {
     try {
       const result = this.store.local
         ? await operation(this.store)
-        : await this.withTimeout(operation(this.store));
+        : await this.deadlines.run(() => operation(this.store));
       if (this.failing) {
         this.failing = false;
         this.logger.log('Session store answers again');
@@ -38,16 +45,5 @@ export class StoreGateway {
       }
       throw new SessionStoreUnavailableException();
     }
-  }
-
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.options.storeTimeout} ms`)),
-        this.options.storeTimeout,
-      );
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 }

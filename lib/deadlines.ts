@@ -1,0 +1,114 @@
+/** What a bounded call hands to the work it starts. */
+export interface DeadlineTicket {
+  /** Aborted when the deadline passes (pass it to node-redis as `abortSignal`). */
+  readonly signal: AbortSignal;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+interface Pending {
+  settled: boolean;
+  readonly reject: (error: Error) => void;
+}
+
+interface Bucket {
+  readonly controller: AbortController;
+  readonly ticket: DeadlineTicket;
+  readonly pending: Pending[];
+  /** Until when (ms, `performance.now()`) new calls join this bucket. */
+  readonly openUntil: number;
+}
+
+/**
+ * Bounds many short calls with one timer per time slice instead of one per call.
+ *
+ * A timer, an `AbortSignal.timeout()` or a `Promise.race` per Redis command costs more CPU
+ * than the command itself on a busy server (measured: `AbortSignal.timeout` alone, whose
+ * timer always fires and builds a `DOMException`, was 6–7 % of Chirp's CPU under load with
+ * the Redis store). Here calls started within the same `slice` share a bucket: one
+ * `AbortController` and one timer, which fires `timeout + slice` ms after the bucket opened
+ * and rejects every call of the bucket still unanswered. So every call gets at least
+ * `timeout` ms and at most `timeout + slice`.
+ *
+ * Internal to the library.
+ *
+ * @example
+ * const deadlines = new Deadlines(500, () => new Error('no answer within 500 ms'));
+ * const reply = await deadlines.run(({ signal }) => client.sendCommand(args, { abortSignal: signal }));
+ */
+export class Deadlines {
+  private bucket: Bucket | null = null;
+  private readonly slice: number;
+
+  /**
+   * @param timeout least time (ms) a call is given.
+   * @param error the error a late call is rejected with.
+   */
+  constructor(
+    readonly timeout: number,
+    private readonly error: () => Error,
+  ) {
+    this.slice = Math.max(1, Math.min(50, Math.round(timeout / 10)));
+  }
+
+  /**
+   * Runs `work`, rejecting with the configured error if it has not settled by the deadline
+   * (the work's own later answer is then ignored) and aborting the ticket's signal.
+   */
+  run<T>(work: (ticket: DeadlineTicket) => Promise<T>): Promise<T> {
+    const bucket = this.current();
+    return new Promise<T>((resolve, reject) => {
+      const entry: Pending = { settled: false, reject };
+      bucket.pending.push(entry);
+      let started: Promise<T>;
+      try {
+        started = work(bucket.ticket);
+      } catch (error) {
+        entry.settled = true;
+        reject(asError(error));
+        return;
+      }
+      started.then(
+        (value) => {
+          entry.settled = true;
+          resolve(value);
+        },
+        (error: unknown) => {
+          entry.settled = true;
+          reject(asError(error));
+        },
+      );
+    });
+  }
+
+  private current(): Bucket {
+    const now = performance.now();
+    const open = this.bucket;
+    if (open && now < open.openUntil) return open;
+    const controller = new AbortController();
+    const bucket: Bucket = {
+      controller,
+      ticket: { signal: controller.signal },
+      pending: [],
+      openUntil: now + this.slice,
+    };
+    this.bucket = bucket;
+    const timer = setTimeout(() => this.expire(bucket), this.timeout + this.slice);
+    timer.unref();
+    return bucket;
+  }
+
+  private expire(bucket: Bucket): void {
+    if (this.bucket === bucket) this.bucket = null;
+    let late: Error | undefined;
+    for (const entry of bucket.pending) {
+      if (entry.settled) continue;
+      entry.settled = true;
+      late ??= this.error();
+      entry.reject(late);
+    }
+    if (late) bucket.controller.abort(late);
+  }
+}
