@@ -42,14 +42,16 @@ export class ChirpAuthGuard extends AuthGuard {
     if (!this.config.rateLimit || this.isPublic(context)) return super.canActivate(context);
     const http = context.switchToHttp();
     const request = http.getRequest<{ ip?: string }>();
-    const entry = [clientKey(request), INVALID_TOKENS_PER_CLIENT] as const;
-    const blocked = await this.throttle.blockedFor([entry]);
-    if (blocked > 0) throw tooManyRequests(http.getResponse<HeaderTarget>(), blocked);
+    const entry = () => [clientKey(request), INVALID_TOKENS_PER_CLIENT] as const;
+    if (this.throttle.mayBlock(INVALID_TOKENS_PER_CLIENT)) {
+      const blocked = await this.throttle.blockedFor([entry()]);
+      if (blocked > 0) throw tooManyRequests(http.getResponse<HeaderTarget>(), blocked);
+    }
     try {
       return await super.canActivate(context);
     } catch (error) {
       if (!(error instanceof InvalidTokenException) || !tokenRejected.has(request)) throw error;
-      const nowBlocked = await this.throttle.recordFailure([entry]);
+      const nowBlocked = await this.throttle.recordFailure([entry()]);
       throw nowBlocked > 0 ? tooManyRequests(http.getResponse<HeaderTarget>(), nowBlocked) : error;
     }
   }

@@ -47,11 +47,26 @@ export const INVALID_TOKENS_PER_CLIENT: FailureRule = {
 @Injectable()
 export class FailureThrottle {
   private readonly limiters = new Map<string, RateLimiterMemory>();
+  /** When each rule last counted a failure (ms since the epoch). */
+  private readonly lastFailure = new Map<string, number>();
+
+  /**
+   * Whether any key can be blocked under `rule` now. A key is over its limit only after a
+   * failure, and stays so for at most `max(ttl, block)` after its last one; so when the rule
+   * has counted no failure for that long (plus a second of slack), nobody is blocked and the
+   * per-key lookup (and working out the key, e.g. the client address) can be skipped. That is
+   * the common case, which every authenticated request would otherwise pay for.
+   */
+  mayBlock(rule: FailureRule): boolean {
+    const at = this.lastFailure.get(rule.name);
+    return at !== undefined && Date.now() - at <= Math.max(rule.ttl, rule.block) + 1_000;
+  }
 
   /** Seconds until the longest block among `entries` ends, or 0 when none is blocked. */
   async blockedFor(entries: ReadonlyArray<readonly [string, FailureRule]>): Promise<number> {
     let longest = 0;
     for (const [key, rule] of entries) {
+      if (!this.mayBlock(rule)) continue;
       const state = await this.limiter(rule).get(key);
       if (state && state.consumedPoints > rule.limit)
         longest = Math.max(longest, state.msBeforeNext);
@@ -66,6 +81,7 @@ export class FailureThrottle {
   async recordFailure(entries: ReadonlyArray<readonly [string, FailureRule]>): Promise<number> {
     let longest = 0;
     for (const [key, rule] of entries) {
+      this.lastFailure.set(rule.name, Date.now());
       try {
         await this.limiter(rule).consume(key);
       } catch (rejection) {
