@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { getMaxListeners } from 'node:events';
 import { Deadlines } from './deadlines.js';
 
 const late = () => new Error('no answer within 500 ms');
@@ -110,5 +111,22 @@ describe('Deadlines', () => {
     expect(await state(call)).toBe('pending');
     await jest.advanceTimersByTimeAsync(5); // 40 ms + a 4 ms slice
     expect(await state(call)).toBe('rejected no answer within 40 ms');
+  });
+
+  it('lets any number of calls of a slice listen on the shared signal (Node warns past 10 by default)', async () => {
+    const deadlines = new Deadlines(500, late);
+    const signals = new Set<AbortSignal>();
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        deadlines.run(({ signal }) => {
+          signals.add(signal);
+          signal.addEventListener('abort', () => undefined, { once: true });
+          return Promise.resolve('OK');
+        }),
+      ),
+    );
+    expect(signals.size).toBe(1);
+    // A MaxListenersExceededWarning per slice would otherwise flood a busy server's log.
+    expect(getMaxListeners([...signals][0])).toBe(Infinity);
   });
 });

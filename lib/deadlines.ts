@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** What a bounded call hands to the work it starts. */
 export interface DeadlineTicket {
   /** Aborted when the deadline passes (pass it to node-redis as `abortSignal`). */
@@ -88,6 +90,8 @@ export class Deadlines {
     const open = this.bucket;
     if (open && now < open.openUntil) return open;
     const controller = new AbortController();
+    // Every call of the slice listens on this one signal: no listener limit (Node warns past 10).
+    setMaxListeners(Infinity, controller.signal);
     const bucket: Bucket = {
       controller,
       ticket: { signal: controller.signal },
