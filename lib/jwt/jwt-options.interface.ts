@@ -79,4 +79,15 @@ export interface JwtStrategyOptions {
    * @default 1_000
    */
   readonly revocationPollInterval?: number;
+
+  /**
+   * How many verified access tokens each instance remembers, so that a client presenting the
+   * same token again skips the signature check and claim parsing (a client reuses its access
+   * token for every request of its lifetime). Only tokens that passed every check enter,
+   * keyed by their exact text; on a hit, `exp` (with `leeway`) and the revocation list are
+   * checked again, so logout, "log out everywhere" and incident response hold as without the
+   * cache. The oldest entry makes room for a new one. `0` turns it off.
+   * @default 10_000
+   */
+  readonly verifiedTokenCacheSize?: number;
 }

@@ -392,4 +392,54 @@ describe('JwtTokenService', () => {
       expect(await tokens.verify(next.accessToken)).not.toBeNull();
     });
   });
+
+  describe('verified-token cache', () => {
+    it('a token verified before is still refused after revokeEverything, and a changed copy never passes', async () => {
+      const clock = new ManualClock(T + 300);
+      const { tokens, sessions } = await instance({ secret: randomBytes(32) }, { clock });
+      const issued = await tokens.issue({ userId: 'bob', permissions: PERMISSIONS });
+      expect(await tokens.verify(issued.accessToken)).not.toBeNull();
+      const [header, payload, signature] = issued.accessToken.split('.');
+      const flipped = signature[0] === 'A' ? `B${signature.slice(1)}` : `A${signature.slice(1)}`;
+      expect(await tokens.verify(`${header}.${payload}.${flipped}`)).toBeNull();
+      const forged = Buffer.from(
+        JSON.stringify({ ...decode(issued.accessToken, 1), sub: 'mallory' }),
+      ).toString('base64url');
+      expect(await tokens.verify(`${header}.${forged}.${signature}`)).toBeNull();
+      clock.advance(1_000);
+      await sessions.revokeEverything();
+      expect(await tokens.verify(issued.accessToken)).toBeNull();
+    });
+
+    it('a token verified before is refused once its user is logged out everywhere', async () => {
+      const clock = new ManualClock(T);
+      const { tokens, sessions } = await instance({ secret: randomBytes(32) }, { clock });
+      const issued = await tokens.issue({ userId: 'alice', permissions: PERMISSIONS });
+      expect(await tokens.verify(issued.accessToken)).not.toBeNull();
+      await sessions.revokeAll('alice');
+      expect(await tokens.verify(issued.accessToken)).toBeNull();
+    });
+
+    it('verifiedTokenCacheSize: 0 verifies every time, with the same answers', async () => {
+      const clock = new ManualClock(T);
+      const { tokens, sessions } = await instance(
+        { secret: randomBytes(32), verifiedTokenCacheSize: 0 },
+        { clock },
+      );
+      const issued = await tokens.issue({ userId: 'alice', permissions: PERMISSIONS });
+      expect(await tokens.verify(issued.accessToken)).not.toBeNull();
+      expect(await tokens.verify(issued.accessToken)).not.toBeNull();
+      await sessions.revoke(issued.sessionId);
+      expect(await tokens.verify(issued.accessToken)).toBeNull();
+    });
+
+    it.each([-1, 1.5, '10', 1_000_001])(
+      'refuses verifiedTokenCacheSize %p at boot, naming the option',
+      async (size) => {
+        await expect(
+          instance({ secret: randomBytes(32), verifiedTokenCacheSize: size as number }),
+        ).rejects.toThrow(/jwt\.verifiedTokenCacheSize/);
+      },
+    );
+  });
 });

@@ -25,6 +25,7 @@ import { JweCodec } from './jwe-codec.js';
 import type { ResolvedJwtOptions } from './resolve-jwt-options.js';
 import { RevocationList } from './revocation-list.js';
 import type { RevocationNotice } from './revocation-notice.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** The `typ` header of access tokens (RFC 9068), distinct from any other JWT an app issues. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -62,6 +63,7 @@ export class JwtTokenService
   private readonly jwtOptions: ResolvedJwtOptions;
   private readonly verifiers = new Map<string, KeyedVerifier>();
   private readonly jwe: JweCodec | null;
+  private readonly verified: VerifiedTokenCache;
   private pollTimer: NodeJS.Timeout | null = null;
   private polledUpTo = 0;
   private pollFailing = false;
@@ -82,6 +84,7 @@ export class JwtTokenService
       this.verifiers.set(key.kid, { key, jwt });
     }
     this.jwe = this.jwtOptions.encryptionKey ? new JweCodec(this.jwtOptions.encryptionKey) : null;
+    this.verified = new VerifiedTokenCache(this.jwtOptions.verifiedTokenCacheSize);
   }
 
   /** Loads recent revocations and starts polling for other instances' ones. */
@@ -250,6 +253,13 @@ export class JwtTokenService
   private async verifyClaims(token: string): Promise<AccessTokenClaims | null> {
     const opts = this.jwtOptions;
     if (typeof token !== 'string' || token.length > opts.maxTokenLength) return null;
+    const now = this.options.clock.now();
+    const nowSeconds = Math.floor(now / 1000);
+    const leewaySeconds = Math.floor(opts.leeway / 1000);
+    // Verified before (same text, so same signature and claims): only expiry and revocation
+    // can have changed, and both are checked again.
+    const known = this.verified.get(token, nowSeconds, leewaySeconds);
+    if (known) return this.revocations.isRevoked(known) ? null : known;
     let jws = token;
     if (this.jwe) {
       const inner = await this.jwe.decrypt(token);
@@ -260,13 +270,12 @@ export class JwtTokenService
     if (!header || header.typ !== ACCESS_TOKEN_TYPE) return null;
     const verifier = this.verifiers.get(header.kid);
     if (!verifier || header.alg !== verifier.key.algorithm) return null;
-    const now = this.options.clock.now();
     let payload: unknown;
     try {
       payload = verifier.jwt.verify(jws, {
         algorithms: [verifier.key.algorithm],
-        clockTimestamp: Math.floor(now / 1000),
-        clockTolerance: Math.floor(opts.leeway / 1000),
+        clockTimestamp: nowSeconds,
+        clockTolerance: leewaySeconds,
         ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
         ...(opts.audience !== undefined ? { audience: opts.audience } : {}),
       });
@@ -276,12 +285,13 @@ export class JwtTokenService
     const claims = checkAccessClaims(payload, {
       embedPermissions: opts.embedPermissions,
       maxLifetimeSeconds: Math.ceil(opts.accessTokenTtl / 1000),
-      nowSeconds: Math.floor(now / 1000),
-      leewaySeconds: Math.floor(opts.leeway / 1000),
+      nowSeconds,
+      leewaySeconds,
       issuer: opts.issuer,
       audience: opts.audience,
     });
     if (!claims || this.revocations.isRevoked(claims)) return null;
+    this.verified.remember(token, claims);
     return claims;
   }
 

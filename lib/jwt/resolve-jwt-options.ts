@@ -28,6 +28,8 @@ export interface ResolvedJwtOptions {
   readonly encryptionKey: KeyObject | null;
   /** Revocation poll interval (ms); 0 = off. */
   readonly revocationPollInterval: number;
+  /** Verified tokens remembered per instance; 0 = off. */
+  readonly verifiedTokenCacheSize: number;
 }
 
 const KNOWN = new Set([
@@ -42,6 +44,7 @@ const KNOWN = new Set([
   'embedPermissions',
   'encryption',
   'revocationPollInterval',
+  'verifiedTokenCacheSize',
 ]);
 
 function wholeMs(
@@ -166,6 +169,13 @@ export function resolveJwtOptions(
       1_000,
       0,
       3_600_000,
+    ),
+    verifiedTokenCacheSize: wholeMs(
+      options.verifiedTokenCacheSize,
+      'jwt.verifiedTokenCacheSize',
+      10_000,
+      0,
+      1_000_000,
     ),
   };
 }
