@@ -7,13 +7,13 @@
 // the benchmark), --rounds N, --duration S, --connections N.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { cpus, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ratioChart } from './lib/chart.js';
-import { foreignShare } from './lib/cpu.js';
+import { cpuTicks, foreignShare } from './lib/cpu.js';
 import { call } from './lib/http.js';
 import { pickLoadGenerator, runLoad, type LoadResult } from './lib/load.js';
 import { BenchDatabase } from './lib/postgres.js';
@@ -64,10 +64,39 @@ const settings = {
   scaleSamples: quick ? 3_000 : 20_000,
   propagationTimeout: 5_000,
 };
+for (const [flag, value] of [
+  ['--rounds', settings.rounds],
+  ['--duration', settings.duration],
+  ['--connections', settings.connections],
+] as const) {
+  if (!Number.isSafeInteger(value) || value < 1) {
+    process.stderr.write(`${flag} must be a whole number ≥ 1 (seconds for --duration)\n`);
+    process.exit(2);
+  }
+}
 /** Rows whose rounds spread more than this (max − min over median) make the run noisy. */
 const NOISE_SPREAD = 0.15;
 /** Share of the server CPU used by other processes that makes a row noisy. */
 const NOISE_FOREIGN = 0.1;
+/** Share of all CPUs busy (with other work) just before the run that makes it noisy. */
+const NOISE_BUSY_BEFORE = 0.15;
+
+/** How busy all CPUs together are over `ms` (0–1), from `/proc/stat`; `null` if unknown. */
+async function machineBusyShare(ms: number): Promise<number | null> {
+  const sample = () => {
+    const each = cpus().map((_, i) => cpuTicks(i));
+    if (each.some((t) => t === null)) return null;
+    return (each as { busy: number; total: number }[]).reduce(
+      (a, t) => ({ busy: a.busy + t.busy, total: a.total + t.total }),
+      { busy: 0, total: 0 },
+    );
+  };
+  const before = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = sample();
+  if (!before || !after || after.total <= before.total) return null;
+  return (after.busy - before.busy) / (after.total - before.total);
+}
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(2).toString('hex')}`;
@@ -267,13 +296,17 @@ async function loadPhase(
         plan.server,
         () => [pid],
         async () => {
-          const first = r % 2 === 0 ? 'guarded' : 'public';
-          const second = first === 'guarded' ? 'public' : 'guarded';
-          const one = await measure(p, first, settings.duration);
-          const two = await measure(p, second, settings.duration);
-          return first === 'guarded'
-            ? { guarded: one, public: two }
-            : { guarded: two, public: one };
+          // One-second slices in A B B A order (B A A B the next round): a slow stretch of
+          // the machine then hits both routes of a pair alike instead of skewing its ratio.
+          type Route = 'guarded' | 'public';
+          const first: Route = r % 2 === 0 ? 'guarded' : 'public';
+          const second: Route = first === 'guarded' ? 'public' : 'guarded';
+          const slices: Record<'guarded' | 'public', LoadResult[]> = { guarded: [], public: [] };
+          for (let k = 0; k < settings.duration; k++) {
+            const pair: Route[] = k % 2 === 0 ? [first, second] : [second, first];
+            for (const route of pair) slices[route].push(await measure(p, route, 1));
+          }
+          return { guarded: combineSlices(slices.guarded), public: combineSlices(slices.public) };
         },
       );
       if (result.guarded.failures > 0 || result.public.failures > 0) {
@@ -287,6 +320,18 @@ async function loadPhase(
     }
   }
   return { rounds, invalid };
+}
+
+/** Equal-length slices of one route as one measurement: mean rate and latencies, all failures. */
+function combineSlices(slices: readonly LoadResult[]): LoadResult {
+  const mean = (pick: (r: LoadResult) => number) =>
+    slices.reduce((sum, r) => sum + pick(r), 0) / slices.length;
+  return {
+    rps: mean((r) => r.rps),
+    p50: mean((r) => r.p50),
+    p99: mean((r) => r.p99),
+    failures: slices.reduce((sum, r) => sum + r.failures, 0),
+  };
 }
 
 function rowOf(p: Probed, rounds: Round[]): RowResult {
@@ -447,7 +492,9 @@ async function main(): Promise<void> {
     await profileRun(plan);
     return;
   }
-  const load1 = loadavg()[0];
+  // The 1-minute load average would still count this run's own build (tsc): measure instead
+  // how busy the machine is over two quiet seconds before anything starts.
+  const busyBefore = await machineBusyShare(2_000);
   const only = flags.only?.split(',').map((s) => s.trim());
   const targets = allTargets().filter(
     (t) => !only || only.some((o) => t.slug === o || t.name.includes(o)),
@@ -501,9 +548,9 @@ async function main(): Promise<void> {
     if (scale)
       for (const s of scale.skipped) skipped.push({ name: `scale: ${s.store}`, reason: s.reason });
     const noiseReasons = rows.filter((r) => r.noise).map((r) => `${r.name}: ${r.noise}`);
-    if (load1 > 0.35 * cpus().length) {
+    if (busyBefore !== null && busyBefore > NOISE_BUSY_BEFORE) {
       noiseReasons.unshift(
-        `load average ${load1.toFixed(2)} when the run started (other work on the machine)`,
+        `other work kept the CPUs ${(busyBefore * 100).toFixed(0)} % busy just before the run`,
       );
     }
     const ceiling =
