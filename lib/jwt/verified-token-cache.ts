@@ -50,5 +50,4 @@ export class VerifiedTokenCache {
     }
     this.entries.set(token, Object.freeze(claims));
   }
-
 }
