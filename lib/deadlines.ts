@@ -10,9 +10,9 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** A call of a bucket; `reject` is dropped once it settles (so is what it holds on to). */
 interface Pending {
-  settled: boolean;
-  readonly reject: (error: Error) => void;
+  reject: ((error: Error) => void) | null;
 }
 
 interface Bucket {
@@ -62,23 +62,23 @@ export class Deadlines {
   run<T>(work: (ticket: DeadlineTicket) => Promise<T>): Promise<T> {
     const bucket = this.current();
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { settled: false, reject };
+      const entry: Pending = { reject };
       bucket.pending.push(entry);
       let started: Promise<T>;
       try {
         started = work(bucket.ticket);
       } catch (error) {
-        entry.settled = true;
+        entry.reject = null;
         reject(asError(error));
         return;
       }
       started.then(
         (value) => {
-          entry.settled = true;
+          entry.reject = null;
           resolve(value);
         },
         (error: unknown) => {
-          entry.settled = true;
+          entry.reject = null;
           reject(asError(error));
         },
       );
@@ -108,10 +108,11 @@ export class Deadlines {
     if (this.bucket === bucket) this.bucket = null;
     let late: Error | undefined;
     for (const entry of bucket.pending) {
-      if (entry.settled) continue;
-      entry.settled = true;
+      const reject = entry.reject;
+      if (!reject) continue;
+      entry.reject = null;
       late ??= this.error();
-      entry.reject(late);
+      reject(late);
     }
     if (late) bucket.controller.abort(late);
   }
