@@ -95,6 +95,9 @@ function isRepeated(rawHeaders: readonly string[] | undefined, name: string): bo
  * parseAuthorization(request) // { kind: 'token', token } | { kind: 'none' } | …
  */
 export function parseAuthorization(request: AuthorizationRequest): BearerCredential {
+  const header = request.headers.authorization;
+  // Node.js keeps the first of repeated lines: no header here means none was sent at all.
+  if (header === undefined) return NONE;
   if (isRepeated(request.rawHeaders ?? request.raw?.rawHeaders, 'authorization')) return MALFORMED;
-  return parseBearer(request.headers.authorization);
+  return parseBearer(header);
 }
