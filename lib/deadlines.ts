@@ -10,15 +10,11 @@ function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** A call of a bucket; `reject` is dropped once it settles (so is what it holds on to). */
-interface Pending {
-  reject: ((error: Error) => void) | null;
-}
-
 interface Bucket {
   readonly controller: AbortController;
   readonly ticket: DeadlineTicket;
-  readonly pending: Pending[];
+  /** The bucket's calls still unsettled: a call leaves as soon as it settles. */
+  readonly pending: Set<(error: Error) => void>;
   /** Until when (ms, `performance.now()`) new calls join this bucket. */
   readonly openUntil: number;
 }
@@ -49,7 +45,7 @@ export class Deadlines {
    * @param error the error a late call is rejected with.
    */
   constructor(
-    readonly timeout: number,
+    private readonly timeout: number,
     private readonly error: () => Error,
   ) {
     this.slice = Math.max(1, Math.min(50, Math.round(timeout / 10)));
@@ -62,23 +58,21 @@ export class Deadlines {
   run<T>(work: (ticket: DeadlineTicket) => Promise<T>): Promise<T> {
     const bucket = this.current();
     return new Promise<T>((resolve, reject) => {
-      const entry: Pending = { reject };
-      bucket.pending.push(entry);
       let started: Promise<T>;
       try {
         started = work(bucket.ticket);
       } catch (error) {
-        entry.reject = null;
         reject(asError(error));
         return;
       }
+      bucket.pending.add(reject);
       started.then(
         (value) => {
-          entry.reject = null;
+          bucket.pending.delete(reject);
           resolve(value);
         },
         (error: unknown) => {
-          entry.reject = null;
+          bucket.pending.delete(reject);
           reject(asError(error));
         },
       );
@@ -95,7 +89,7 @@ export class Deadlines {
     const bucket: Bucket = {
       controller,
       ticket: { signal: controller.signal },
-      pending: [],
+      pending: new Set(),
       openUntil: now + this.slice,
     };
     this.bucket = bucket;
@@ -106,14 +100,10 @@ export class Deadlines {
 
   private expire(bucket: Bucket): void {
     if (this.bucket === bucket) this.bucket = null;
-    let late: Error | undefined;
-    for (const entry of bucket.pending) {
-      const reject = entry.reject;
-      if (!reject) continue;
-      entry.reject = null;
-      late ??= this.error();
-      reject(late);
-    }
-    if (late) bucket.controller.abort(late);
+    if (bucket.pending.size === 0) return;
+    const late = this.error();
+    for (const reject of bucket.pending) reject(late);
+    bucket.pending.clear();
+    bucket.controller.abort(late);
   }
 }
