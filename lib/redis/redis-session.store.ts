@@ -303,7 +303,7 @@ export class RedisSessionStore extends SessionStore {
     const sid = encodeId(sessionId);
     let owner = await this.ownerOf(sid);
     if (owner && !this.inline && Number.isNaN(owner.expiresAt)) {
-      const found = await this.findById(sessionId);
+      const found = await this.lookup('i', sid, owner);
       owner = found ? { ...owner, expiresAt: found.session.expiresAt } : null;
     }
     if (!owner) return false;
