@@ -9,9 +9,6 @@ import { CHIRP_CONFIG } from './config/chirp-config.module.js';
 import type { ChirpConfig } from './config/chirp-config.js';
 import { BODY_LIMIT_BYTES } from './http-adapter.js';
 
-/** Largest request body accepted (Express notation; {@link BODY_LIMIT_BYTES} in bytes). */
-export const BODY_LIMIT = '16kb';
-
 type ParserDone = (error: Error | null, body?: unknown) => void;
 
 /**
@@ -42,8 +39,8 @@ function ignoreBody(_request: unknown, _body: Buffer, done: ParserDone): void {
 
 function configureExpress(app: NestExpressApplication): void {
   // Registered before Nest's defaults, which then see them and stand aside.
-  app.useBodyParser('json', { limit: BODY_LIMIT, reviver: rejectPrototypeKeys });
-  app.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, reviver: rejectPrototypeKeys });
+  app.useBodyParser('urlencoded', { limit: BODY_LIMIT_BYTES, extended: false });
   app.disable('x-powered-by');
   // The client address (throttling, session lists, logs) is the socket's peer unless a
   // proxy is trusted: a spoofed X-Forwarded-For is otherwise ignored.

@@ -3,8 +3,8 @@ import { BenchController } from './bench.controller.js';
 
 /**
  * `GET /bench/guarded` and `GET /bench/public`, the routes `npm run bench` drives. Not part of
- * Chirp's contract: the benchmark's entry point (`bench/chirp-bench-main.ts`) imports it
- * beside `AppModule`, and an app may import it when `CHIRP_BENCH_ROUTES=on`.
+ * Chirp's contract: only the benchmark's entry point (`bench/chirp-bench-main.ts`) imports it,
+ * beside `AppModule`.
  *
  * @example
  * imports: [AppModule.forRoot(config), BenchModule]

@@ -31,17 +31,23 @@ const BODY_PARSER_MESSAGES: Readonly<Record<string, string>> = {
 /** Nest's message for a request no route matches: `Cannot <METHOD> <url>`. */
 const UNKNOWN_ROUTE = /^Cannot [A-Z]+ \//;
 
-/** The `type` of a body-parser client error (`'entity.parse.failed'`, …), else `null`. */
-function bodyParserType(error: unknown): string | null {
+/** Whether `error` is a client error (4xx, safe to expose) of the body parser. */
+function isBodyParserClientError(
+  error: unknown,
+): error is BodyParserError & { readonly type: string; readonly status: number } {
   const parserError = error as BodyParserError | null;
-  return typeof parserError?.type === 'string' &&
+  return (
+    typeof parserError?.type === 'string' &&
     typeof parserError.status === 'number' &&
     parserError.status >= 400 &&
     parserError.status < 500 &&
-    parserError.expose === true &&
-    parserError.type in BODY_PARSER_MESSAGES
-    ? parserError.type
-    : null;
+    parserError.expose === true
+  );
+}
+
+/** The `type` of a body-parser client error we have a message for, else `null`. */
+function bodyParserType(error: unknown): string | null {
+  return isBodyParserClientError(error) && error.type in BODY_PARSER_MESSAGES ? error.type : null;
 }
 
 /** A client error of Fastify itself (`FST_ERR_CTP_BODY_TOO_LARGE`, …), before Nest runs. */
@@ -105,15 +111,8 @@ export function toErrorBody(exception: unknown, logger?: Logger): ErrorBody {
   if (exception instanceof ForbiddenJsonKeyError) {
     return errorBody(HttpStatus.BAD_REQUEST, exception.message);
   }
-  const parserError = exception as BodyParserError | null;
-  if (
-    typeof parserError?.type === 'string' &&
-    typeof parserError.status === 'number' &&
-    parserError.status >= 400 &&
-    parserError.status < 500 &&
-    parserError.expose === true
-  ) {
-    return errorBody(parserError.status, BODY_PARSER_MESSAGES[parserError.type]);
+  if (isBodyParserClientError(exception)) {
+    return errorBody(exception.status, BODY_PARSER_MESSAGES[exception.type]);
   }
   const fastifyCode = fastifyClientCode(exception);
   if (fastifyCode !== null) {
