@@ -39,6 +39,11 @@ import { createTestDatabase, dialectAvailable, type TestDatabase } from '../supp
 import { redisServerInstalled, spawnRedis, type SpawnedRedis } from '../support/spawn-redis.js';
 
 const installed = redisServerInstalled();
+if (!installed && process.env.CI === 'true') {
+  throw new Error(
+    'CI=true but redis-server is not installed: the tiered store fault suite is mandatory in CI',
+  );
+}
 if (!installed) {
   process.stdout.write('[skip] TieredSessionStore faults: no redis-server binary on the PATH\n');
 }

@@ -256,7 +256,6 @@ async function microseconds(runs: number, operation: () => Promise<unknown>): Pr
         afterAnswer.push(performance.now() - answered);
         fromCall.push(performance.now() - started);
       }
-      expect(afterAnswer).toHaveLength(30);
 
       const redisOnly = new TieredSessionStore({
         database: a.dataSource,

@@ -3,7 +3,6 @@ import type { Response } from 'supertest';
 import { expectCleanAnswer, expectGeneric401, expectGenericError } from './support/expectations.js';
 import {
   bearer,
-  chirpAccepts,
   DEMO_PASSWORD,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
@@ -146,14 +145,7 @@ describe.each(pairedConfigs())(
   },
 );
 
-const COOKIE_CONFIGS = chirpAccepts({ AUTH_TRANSPORT: 'cookie' }) ? pairedConfigs(true) : [];
-if (COOKIE_CONFIGS.length === 0) {
-  process.stdout.write(
-    '\n[skip] security suite, cookie transport (S05b–d, S11, S28–S30, S53): AUTH_TRANSPORT=cookie not built into Chirp yet\n',
-  );
-}
-
-describe.each(COOKIE_CONFIGS)('Security D: cookie transport and CSRF ($name)', (config) => {
+describe.each(pairedConfigs(true))('Security D: cookie transport and CSRF ($name)', (config) => {
   let chirp: SecurityChirp;
   let origin: string;
   /** Alice's cookies from a real login: session, refresh, CSRF. */
