@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { probeStore } from '../stores/probe-store.js';
 import { SessionStore } from '../stores/session.store.js';
 import { TieredSessionStore } from '../redis/tiered-session.store.js';
 
 /** Timeout (ms) of the lookup probing a store that is not tiered. */
 const PROBE_TIMEOUT = 1_000;
-/** Not a session id: the probe finds nothing, by primary key. */
-const PROBE_ID = 'health-probe';
 
 /**
  * A `@nestjs/terminus` health indicator for the session store (terminus 11+ API, through
@@ -60,21 +59,8 @@ export class SessionStoreHealthIndicator {
       if (redis === 'down' || database === 'down') return indicator.degraded(data);
       return indicator.up(data);
     }
-    return (await this.probe()) ? indicator.up() : indicator.down({ message: 'no answer' });
-  }
-
-  private async probe(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT);
-    });
-    try {
-      await Promise.race([this.store.findById(PROBE_ID), timeout]);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+    return (await probeStore(this.store, PROBE_TIMEOUT))
+      ? indicator.up()
+      : indicator.down({ message: 'no answer' });
   }
 }

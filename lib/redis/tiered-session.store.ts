@@ -13,6 +13,7 @@ import {
   type CreateSessionOptions,
   type CreatedSession,
 } from '../stores/session.store.js';
+import { probeStore } from '../stores/probe-store.js';
 import { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import { LocalSessionCache } from './local-session-cache.js';
 import {
@@ -41,8 +42,6 @@ const FILL_DEADLINE = 10_000;
 const TOUCH_RETRY_INTERVAL = 1_000;
 /** Timeout (ms) of the database probe in {@link TieredSessionStore.health}. */
 const HEALTH_TIMEOUT = 1_000;
-/** Not a session id (those are 22 base64url characters): the probe finds nothing, by key. */
-const HEALTH_PROBE_ID = 'health-probe';
 
 /**
  * Sessions in a SQL database, served through Redis and a small in-process cache: the database
@@ -299,7 +298,10 @@ export class TieredSessionStore extends SessionStore {
    * const { local, redis, database } = await store.health();
    */
   async health(): Promise<TieredStoreHealth> {
-    const [redis, database] = await Promise.all([this.redis.ping(), this.probeDatabase()]);
+    const [redis, database] = await Promise.all([
+      this.redis.ping(),
+      probeStore(this.database, HEALTH_TIMEOUT),
+    ]);
     let status: TieredStoreHealth['local']['status'] = 'disabled';
     if (this.cache.capacity > 0) {
       status = this.listener.isSynced(Date.now()) ? 'in-sync' : 'bypassed';
@@ -480,21 +482,6 @@ export class TieredSessionStore extends SessionStore {
       // Still down: the timer tries again.
     } finally {
       this.retryingTouches = false;
-    }
-  }
-
-  private async probeDatabase(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timeout')), HEALTH_TIMEOUT);
-    });
-    try {
-      await Promise.race([this.database.findById(HEALTH_PROBE_ID), timeout]);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
