@@ -71,9 +71,11 @@ function gc(): void {
   collect?.();
 }
 
+/** JS heap plus memory outside it (typed arrays' and Buffers' backing stores). */
 function heapUsed(): number {
   gc();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed: heap, external } = process.memoryUsage();
+  return heap + external;
 }
 
 /** A fresh copy of a string, as a request header would be (no sharing with other sessions). */
@@ -201,7 +203,7 @@ async function scaleMemory(out: ScaleOutput): Promise<void> {
   }
   const bytes = (heapUsed() - before) / filled;
   out.bytes_per_session.push({ store: 'memory', sessions: filled, bytes: Math.round(bytes) });
-  log(`memory: ${Math.round(bytes)} bytes per session (heap delta over ${filled})`);
+  log(`memory: ${Math.round(bytes)} bytes per session (heap + external delta over ${filled})`);
   await issueMany(
     tokens,
     0,
@@ -448,7 +450,7 @@ function log(line: string): void {
 }
 
 /**
- * Memory alone first (its bytes per session are a heap delta, which other stores' clients
+ * Memory alone first (its bytes per session are a heap + external delta, which other stores' clients
  * would disturb), then Redis and PostgreSQL in lockstep: filled at the same time (their fills
  * are mostly server-side work), measured one after the other.
  */

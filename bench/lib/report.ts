@@ -150,7 +150,7 @@ export function markdown(run: RunResults): string {
           b.store,
           String(b.bytes),
           `${b.sessions.toLocaleString('en')} sessions`,
-          b.store === 'memory' ? 'V8 heap delta after GC' : 'Redis `used_memory` delta',
+          b.store === 'memory' ? 'V8 heap + external delta after GC' : 'Redis `used_memory` delta',
         ]),
         ['l', 'r', 'r', 'l'],
       ),
