@@ -12,6 +12,7 @@ import type { SessionModuleOptions, TokenStrategy } from './session-options.inte
 import { resolveJwtOptions, type ResolvedJwtOptions } from './jwt/resolve-jwt-options.js';
 import { Argon2PasswordHasher } from './passwords/argon2-password.hasher.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
+import { rejectUnknownOptions, wholeNumberOption } from './exceptions/option-checks.js';
 import { MemorySessionStore } from './stores/memory-session.store.js';
 import { SessionStore } from './stores/session.store.js';
 
@@ -76,20 +77,12 @@ function duration(
   fallback: number,
   { allowZero = false, example }: { allowZero?: boolean; example: string },
 ): number {
-  const value = options[name];
-  if (value === undefined) return fallback;
-  const valid =
-    typeof value === 'number' &&
-    Number.isSafeInteger(value) &&
-    (allowZero ? value >= 0 : value > 0);
-  if (!valid) {
-    throw new SessionConfigurationError(
-      name,
-      `must be a ${allowZero ? 'non-negative' : 'positive'} whole number of milliseconds (got ${describeValue(value)})`,
-      `pass e.g. ${name}: ${example}`,
-    );
-  }
-  return value;
+  return wholeNumberOption(name, options[name], {
+    min: allowZero ? 0 : 1,
+    fallback,
+    unit: 'milliseconds',
+    example,
+  });
 }
 
 /**
@@ -104,15 +97,7 @@ export function resolveSessionOptions(options: SessionModuleOptions = {}): Resol
       'pass SessionModule.forRoot({}) or omit nothing but the options you change',
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new SessionConfigurationError(
-        key,
-        'is not a known option',
-        `remove it, or check the spelling against: ${[...KNOWN_OPTIONS].join(', ')}`,
-      );
-    }
-  }
+  rejectUnknownOptions(options, KNOWN_OPTIONS, null);
   const strategy = options.strategy ?? 'reference';
   if (strategy !== 'reference' && strategy !== 'value') {
     throw new SessionConfigurationError(

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../exceptions/option-checks.js';
 import {
   describeValue,
   SessionConfigurationError,
@@ -44,18 +45,6 @@ function plainObject(value: unknown, option: string, example: string): Record<st
   return value as Record<string, unknown>;
 }
 
-function knownKeys(value: Record<string, unknown>, known: Set<string>, option: string): void {
-  for (const key of Object.keys(value)) {
-    if (!known.has(key)) {
-      throw new SessionConfigurationError(
-        `${option}.${key}`,
-        'is not a known option',
-        `remove it, or check the spelling against: ${[...known].join(', ')}`,
-      );
-    }
-  }
-}
-
 function cookieName(value: unknown, option: string, fallback: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !TOKEN.test(value)) {
@@ -87,7 +76,7 @@ function origin(value: unknown, option: string): string {
 
 function resolveCsrf(value: unknown): ResolvedCookieOptions['csrf'] {
   const csrf = plainObject(value ?? {}, 'cookies.csrf', "csrf: { header: 'x-csrf-token' }");
-  knownKeys(csrf, CSRF_KEYS, 'cookies.csrf');
+  rejectUnknownOptions(csrf, CSRF_KEYS, 'cookies.csrf');
   const header = csrf.header ?? 'x-csrf-token';
   if (typeof header !== 'string' || !TOKEN.test(header)) {
     throw new SessionConfigurationError(
@@ -133,7 +122,7 @@ export function resolveCookieOptions(
 ): ResolvedCookieOptions | null {
   if (value === undefined) return null;
   const options = plainObject(value, 'cookies', 'cookies: {} for the defaults');
-  knownKeys(options, COOKIE_KEYS, 'cookies');
+  rejectUnknownOptions(options, COOKIE_KEYS, 'cookies');
   const sessionCookie = cookieName(
     options.sessionCookie,
     'cookies.sessionCookie',

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../exceptions/option-checks.js';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import {
   describeValue,
@@ -92,15 +93,7 @@ export function resolveJwtOptions(
       'pass jwt: { secret: process.env.JWT_SECRET } (at least 32 random bytes) or jwt: { keys: [...] }',
     );
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
-      throw new SessionConfigurationError(
-        `jwt.${key}`,
-        'is not a known option',
-        `remove it, or use one of: ${[...KNOWN].join(', ')}`,
-      );
-    }
-  }
+  rejectUnknownOptions(options, KNOWN, 'jwt');
   if (options.secret !== undefined && options.keys !== undefined) {
     throw new SessionConfigurationError(
       'jwt.secret',

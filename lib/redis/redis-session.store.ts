@@ -1,4 +1,4 @@
-import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
+import { wholeNumberOption } from '../exceptions/option-checks.js';
 import type { RevocationNotice } from '../jwt/revocation-notice.js';
 import type { CreateSessionOptions, CreatedSession } from '../stores/session.store.js';
 import { SessionStore } from '../stores/session.store.js';
@@ -100,16 +100,6 @@ const MIN_KEY_TTL = 60_000;
 const SWEEP_BATCH = 500;
 const USERS_PER_SWEEP_ROUND = 50;
 
-/** Refuses a nonsensical numeric option at construction, naming the fix. */
-function checkNumber(option: string, value: number | undefined, min: number): void {
-  if (value === undefined || (Number.isFinite(value) && value >= min)) return;
-  throw new SessionConfigurationError(
-    option,
-    `must be a number of at least ${min} (got ${String(value)})`,
-    `pass a finite number >= ${min}, or leave it out for the default`,
-  );
-}
-
 /** When a key ending at `endsAt` (ms) expires: then, but not within {@link MIN_KEY_TTL}. */
 function keyEnd(endsAt: number): string {
   return String(Math.max(endsAt, Date.now() + MIN_KEY_TTL));
@@ -168,18 +158,32 @@ export class RedisSessionStore extends SessionStore {
    */
   constructor(client: SessionRedisClient, options: RedisSessionStoreOptions = {}) {
     super();
-    checkNumber('commandTimeout', options.commandTimeout, 1);
-    checkNumber('ownerCacheSize', options.ownerCacheSize, 0);
-    checkNumber('epochRetention', options.epochRetention, 0);
-    checkNumber('sweepBudget', options.sweepBudget, 1);
+    const ms = 'milliseconds';
+    const commandTimeout = wholeNumberOption('commandTimeout', options.commandTimeout, {
+      min: 1,
+      fallback: 500,
+      unit: ms,
+    });
     this.keys = new RedisKeys(options.keyPrefix ?? 'ns');
-    this.redis = new RedisCommander(client, options.commandTimeout ?? 500);
+    this.redis = new RedisCommander(client, commandTimeout);
     this.inline = !this.redis.cluster && (options.singleRoundTrip ?? true);
     this.flag = this.inline ? '1' : '0';
-    this.cacheSize = options.ownerCacheSize ?? 10_000;
-    this.epochRetention = String(options.epochRetention ?? 86_400_000);
+    this.cacheSize = wholeNumberOption('ownerCacheSize', options.ownerCacheSize, {
+      min: 0,
+      fallback: 10_000,
+    });
+    this.epochRetention = String(
+      wholeNumberOption('epochRetention', options.epochRetention, {
+        min: 0,
+        fallback: 86_400_000,
+        unit: ms,
+      }),
+    );
     this.channel = options.publishRevocations === false ? '' : this.keys.channel;
-    this.sweepBudget = options.sweepBudget ?? 1_000;
+    this.sweepBudget = wholeNumberOption('sweepBudget', options.sweepBudget, {
+      min: 1,
+      fallback: 1_000,
+    });
   }
 
   /**

@@ -1,11 +1,10 @@
 import type { LoggerService } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import {
-  describeValue,
-  SessionConfigurationError,
-} from '../exceptions/session-configuration.error.js';
+import { wholeNumberOption } from '../exceptions/option-checks.js';
+import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
 import type { SessionStore } from '../stores/session.store.js';
 import type { TieredRedisSubscriber } from './tiered-invalidation.js';
+import { checkKeyPrefix } from './redis-keys.js';
 import type { TieredRedisClient } from './tiered-redis-cache.js';
 
 /**
@@ -38,7 +37,8 @@ export interface TieredSessionStoreOptions {
   subscriber?: TieredRedisSubscriber;
   /**
    * Prefix of every Redis key and channel (`<keyPrefix>:invalidate` is the channel). Stores
-   * sharing the same prefix share their cache; use one prefix per database.
+   * sharing the same prefix share their cache; use one prefix per database. 1–64 characters
+   * of `[A-Za-z0-9_.:@-]`, as for `RedisSessionStore`.
    * @default 'ns:tiered'
    */
   keyPrefix?: string;
@@ -137,15 +137,11 @@ function numberOption(
   name: NumericOption,
   min: number,
 ): number {
-  const value = options[name] ?? TIERED_DEFAULTS[name];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new SessionConfigurationError(
-      name,
-      `must be an integer ≥ ${min}${name === 'localCacheSize' ? '' : ' (ms)'} (got ${describeValue(value)})`,
-      `pass e.g. ${name}: ${TIERED_DEFAULTS[name]}`,
-    );
-  }
-  return value;
+  return wholeNumberOption(name, options[name], {
+    min,
+    fallback: TIERED_DEFAULTS[name],
+    unit: name === 'localCacheSize' ? undefined : 'milliseconds',
+  });
 }
 
 /** {@link TieredSessionStoreOptions} after defaults and validation (durations in ms). */
@@ -172,8 +168,8 @@ export interface ResolvedTieredOptions {
  *
  * @example
  * resolveTieredOptions({ database, redis, localTtl: 0 });
- * // SessionConfigurationError: nest-sessions: option "localTtl" must be an integer ≥ 1 (ms)
- * // (got 0). Fix: pass e.g. localTtl: 5000
+ * // SessionConfigurationError: nest-sessions: option "localTtl" must be a whole number of
+ * // milliseconds ≥ 1 (got 0). Fix: pass e.g. localTtl: 5000, or leave it out for the default
  */
 export function resolveTieredOptions(options: TieredSessionStoreOptions): ResolvedTieredOptions {
   if (typeof options?.redis?.sendCommand !== 'function') {
@@ -191,13 +187,7 @@ export function resolveTieredOptions(options: TieredSessionStoreOptions): Resolv
     );
   }
   const keyPrefix = options.keyPrefix ?? TIERED_DEFAULTS.keyPrefix;
-  if (typeof keyPrefix !== 'string' || keyPrefix.length === 0) {
-    throw new SessionConfigurationError(
-      'keyPrefix',
-      `must be a non-empty string (got ${describeValue(keyPrefix)})`,
-      `pass e.g. keyPrefix: '${TIERED_DEFAULTS.keyPrefix}'`,
-    );
-  }
+  checkKeyPrefix(keyPrefix);
   return {
     keyPrefix,
     localCacheSize: numberOption(options, 'localCacheSize', 0),
