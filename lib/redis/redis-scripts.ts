@@ -10,9 +10,13 @@ export interface RedisScript {
   readonly sha: string;
 }
 
-function script(name: string, body: string): RedisScript {
-  const source = `${HELPERS}\n${body}`;
+/** A {@link RedisScript} of `source` exactly as given (without this file's Lua helpers). */
+export function redisScript(name: string, source: string): RedisScript {
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+function script(name: string, body: string): RedisScript {
+  return redisScript(name, `${HELPERS}\n${body}`);
 }
 
 // Session tuple positions (1-based, see SessionTuple in redis-keys.ts):

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
-import { Deadlines } from '../deadlines.js';
-import type { StoredSession } from '../stores/session-record.js';
+import { isSessionLive, type StoredSession } from '../stores/session-record.js';
+import { RedisCommander, type StandaloneRedisClient } from './redis-connection.js';
+import { redisScript, type RedisScript } from './redis-scripts.js';
 import {
   encodeScope,
   type InvalidationScope,
@@ -13,14 +13,9 @@ import {
  * `RedisClientType` (from `createClient()`) satisfies it. Redis Cluster is not supported: the
  * store's Lua scripts touch keys named inside the script.
  */
-export interface TieredRedisClient {
+export interface TieredRedisClient extends StandaloneRedisClient {
   /** Whether the connection is ready for commands. */
   readonly isReady: boolean;
-  /** Sends a raw command; when `options.abortSignal` aborts, a command still unsent is dropped. */
-  sendCommand<T = unknown>(
-    args: ReadonlyArray<string>,
-    options?: { abortSignal?: AbortSignal },
-  ): Promise<T>;
   /** A new, unconnected client with the same options (used for the pub/sub connection). */
   duplicate(): TieredRedisSubscriber;
 }
@@ -134,24 +129,12 @@ if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], s .. '|' .. ARGV[6]) end
 return s
 `;
 
-interface Script {
-  readonly source: string;
-  readonly sha: string;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
-}
-
 const SCRIPTS = {
-  read: script(READ),
-  fill: script(FILL),
-  touch: script(TOUCH),
-  invalidate: script(INVALIDATE),
+  read: redisScript('tiered-read', READ),
+  fill: redisScript('tiered-fill', FILL),
+  touch: redisScript('tiered-touch', TOUCH),
+  invalidate: redisScript('tiered-invalidate', INVALIDATE),
 } as const;
-
-/** What a call answers when Redis does not know the script yet (after a restart). */
-const NOSCRIPT: unique symbol = Symbol('NOSCRIPT');
 
 /** Version keys outlive any entry they judge by this much (ms). */
 const VERSION_MARGIN = 60_000;
@@ -186,7 +169,8 @@ function describeError(error: unknown): string {
 /**
  * The Redis layer of {@link TieredSessionStore}: tagged session entries validated against
  * invalidation sequences (see the key layout above), each operation one Lua script and one
- * round trip, every call bounded by `timeout`.
+ * round trip, sent through a {@link RedisCommander} (every command bounded by `timeout`,
+ * scripts by EVALSHA with an EVAL fallback).
  *
  * Failure policy: no method ever throws. A failed or timed-out call marks Redis down (logged
  * once), after which calls are skipped (answering "unavailable") until a probe every
@@ -201,14 +185,13 @@ export class TieredRedisCache {
   private state: 'up' | 'down' | 'recovering' | 'closed' = 'up';
   private probe: NodeJS.Timeout | null = null;
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly deadlines: Deadlines;
+  private readonly commander: RedisCommander;
 
   constructor(
     private readonly client: TieredRedisClient,
     private readonly options: TieredRedisCacheOptions,
   ) {
-    const { timeout } = options;
-    this.deadlines = new Deadlines(timeout, () => new Error(`no answer within ${timeout} ms`));
+    this.commander = new RedisCommander(client, options.timeout);
   }
 
   /** Whether Redis is used right now (connected and not marked down). */
@@ -241,10 +224,7 @@ export class TieredRedisCache {
     const { session, subject } = stored;
     if (mode === 'a' && session.accessHash !== key) return { hit: false, sequence };
     // A sweep after the fill deleted the sessions it judged dead; the entry cannot tell.
-    if (
-      Number(sweepSequence) > Number(tag) &&
-      (session.expiresAt <= Number(sweptUpTo) || session.epoch < subject.epoch)
-    ) {
+    if (Number(sweepSequence) > Number(tag) && !isSessionLive(stored, Number(sweptUpTo))) {
       return { hit: false, sequence };
     }
     const la = Number(lastActiveAt);
@@ -297,14 +277,17 @@ export class TieredRedisCache {
 
   /** Publishes `payload` on `channel`. @returns whether Redis took it. */
   async publish(channel: string, payload: string): Promise<boolean> {
-    return (await this.call(['PUBLISH', channel, payload], false)) !== undefined;
+    const reply = await this.attempt(() =>
+      this.commander.send(undefined, ['PUBLISH', channel, payload]),
+    );
+    return reply !== undefined;
   }
 
   /** An active check for health reports: `PING` within the timeout, and not marked down. */
   async ping(): Promise<boolean> {
     if (!this.client.isReady) return false;
     try {
-      await this.send(['PING']);
+      await this.commander.send(undefined, ['PING']);
       return this.state === 'up';
     } catch {
       return false;
@@ -348,43 +331,27 @@ export class TieredRedisCache {
     return reply === undefined ? null : Number(reply);
   }
 
-  private async run<T>(
-    script: Script,
-    args: readonly string[],
-    force = false,
-  ): Promise<T | undefined> {
-    const reply = await this.call<T>(['EVALSHA', script.sha, '0', ...args], force, true);
-    if (reply !== NOSCRIPT) return reply;
-    const again = await this.call<T>(['EVAL', script.source, '0', ...args], force);
-    return again === NOSCRIPT ? undefined : again;
+  /** Runs `script` (it names its keys itself, from the prefix in `args`). */
+  private run<T>(script: RedisScript, args: string[], force = false): Promise<T | undefined> {
+    return this.attempt(() => this.commander.run(script, [], args) as Promise<T>, force);
   }
 
-  private async call<T>(
-    args: readonly string[],
-    force: boolean,
-    evalSha = false,
-  ): Promise<T | undefined | typeof NOSCRIPT> {
+  /**
+   * Applies the failure policy to one call: skipped while Redis is not in use (unless
+   * `force`d, for the recovery probe), and a failure or timeout marks Redis down.
+   * @returns `undefined` when the call was skipped or failed.
+   */
+  private async attempt<T>(command: () => Promise<T>, force = false): Promise<T | undefined> {
     if (!force && !this.up) {
       if (this.state === 'up') this.markDown('not connected');
       return undefined;
     }
     try {
-      return await this.send<T>(args);
+      return await command();
     } catch (error) {
-      if (evalSha && describeError(error).startsWith('NOSCRIPT')) return NOSCRIPT;
       if (!force) this.markDown(describeError(error));
       return undefined;
     }
-  }
-
-  /**
-   * One command, bounded by `timeout`: unanswered, it is rejected; still unsent, node-redis
-   * drops it (so a dead connection replays nothing stale later). See {@link Deadlines}.
-   */
-  private send<T>(args: readonly string[]): Promise<T> {
-    return this.deadlines.run(({ signal }) =>
-      this.client.sendCommand<T>(args, { abortSignal: signal }),
-    );
   }
 
   private markDown(reason: string): void {

@@ -404,4 +404,29 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 5_00
     expect(logger.count('warn', /^Database unavailable/)).toBe(1);
     expect(logger.count('log', /^Database answers again/)).toBe(1);
   });
+
+  it('runs its scripts again after Redis forgot them (SCRIPT FLUSH), with no outage', async () => {
+    const user = await login(newUser('kate'));
+    expect(await status(user.accessToken)).toBe(200);
+    await eventually(async () => (await cachedEntries([user.sessionId])) === 1, 'Redis entry');
+    // No in-process layer: the lookup has to run the read script in Redis.
+    const other = new TieredSessionStore({
+      database: dataSource,
+      redis,
+      keyPrefix,
+      localCacheSize: 0,
+      logger,
+    });
+    try {
+      const before = outages();
+      await admin.scriptFlush();
+      expect((await other.findByAccessHash(hashToken(user.accessToken)))?.session.id).toBe(
+        user.sessionId,
+      );
+      expect(other.stats).toMatchObject({ redisHits: 1, databaseReads: 0 });
+      expect(outages()).toBe(before);
+    } finally {
+      await other.close();
+    }
+  });
 });
