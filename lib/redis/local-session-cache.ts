@@ -1,4 +1,4 @@
-import type { StoredSession } from '../stores/session-record.js';
+import { isSessionLive, type StoredSession } from '../stores/session-record.js';
 
 /** What one invalidation names, as the local layer applies it. */
 export interface LocalInvalidation {
@@ -6,8 +6,13 @@ export interface LocalInvalidation {
   readonly users: readonly string[];
   /** Sessions dropped by id. */
   readonly sessions: readonly string[];
-  /** Drop everything (incident response, a sweep, a lost sync). */
+  /** Drop everything (incident response, a lost sync). */
   readonly all: boolean;
+  /**
+   * A sweep ran with this `now` (ms): sessions not live at it are dropped, the ones it deleted
+   * among them. `null` if none.
+   */
+  readonly sweep: number | null;
 }
 
 interface Entry {
@@ -19,6 +24,22 @@ interface Entry {
 
 /** How many recent invalidations are remembered to judge fills that were in flight. */
 const LOG_SIZE = 256;
+
+/**
+ * Whether `invalidation` makes `stored` stale. For a sweep, the session's own record decides:
+ * a held entry is what the database holds, up to writes whose invalidation is still on its
+ * way (which drops the entry anyway), so it is dead by the sweep's rule (the store's
+ * `deleteExpired` contract) exactly when the sweep deleted it.
+ */
+function names(invalidation: LocalInvalidation, stored: StoredSession): boolean {
+  const { id, userId } = stored.session;
+  return (
+    invalidation.all ||
+    invalidation.users.includes(userId) ||
+    invalidation.sessions.includes(id) ||
+    (invalidation.sweep !== null && !isSessionLive(stored, invalidation.sweep))
+  );
+}
 
 /**
  * The in-process layer of {@link TieredSessionStore}: a bounded, TTL'd map of sessions by id,
@@ -85,11 +106,9 @@ export class LocalSessionCache {
     if (this.capacity === 0) return false;
     if (mark === this.sequence) return true;
     if (this.sequence - mark >= LOG_SIZE) return false;
-    const { id, userId } = stored.session;
     for (let n = mark + 1; n <= this.sequence; n++) {
       const entry = this.log[n % LOG_SIZE];
-      if (entry === undefined || entry.all) return false;
-      if (entry.users.includes(userId) || entry.sessions.includes(id)) return false;
+      if (entry === undefined || names(entry, stored)) return false;
     }
     return true;
   }
@@ -145,6 +164,11 @@ export class LocalSessionCache {
       for (const entry of [...entries]) this.remove(entry.stored.session.id);
     }
     for (const sessionId of invalidation.sessions) this.remove(sessionId);
+    const { sweep } = invalidation;
+    if (sweep === null) return;
+    for (const [sessionId, entry] of this.byId) {
+      if (!isSessionLive(entry.stored, sweep)) this.remove(sessionId);
+    }
   }
 
   private remove(sessionId: string): void {

@@ -244,8 +244,9 @@ export class TieredSessionStore extends SessionStore {
   }
 
   /**
-   * @inheritdoc Cached entries of the sessions it deleted stop being served: in-process layers
-   * are emptied, and Redis entries filled before the sweep are checked against it.
+   * @inheritdoc Cached entries of the sessions it deleted stop being served: every in-process
+   * layer drops the entries no longer live at `now`, and Redis entries filled before the
+   * sweep are checked against it. Live entries stay cached.
    */
   async deleteExpired(now: number): Promise<number> {
     const reachable = this.databaseUp;
@@ -256,7 +257,7 @@ export class TieredSessionStore extends SessionStore {
     } finally {
       // -1: it failed, perhaps after deleting a batch.
       if (deleted > 0 || (deleted === -1 && reachable)) {
-        await this.invalidate(scopeOf({ sweep: now }), true);
+        await this.invalidate(scopeOf({ sweep: now }));
       }
     }
   }
@@ -390,40 +391,44 @@ export class TieredSessionStore extends SessionStore {
     operation: (db: SessionStore) => Promise<T>,
   ): Promise<T> {
     const reachable = this.databaseUp;
-    // Before, too: a process dying between the database write and the invalidation after it
-    // must not leave entries read before the write valid for the whole redisTtl.
-    if (reachable) await this.invalidate(scope, false);
+    // Before, in Redis only: a process dying between the database write and the invalidation
+    // after it must not leave entries read before the write valid for the whole redisTtl.
+    // In-process layers hold an entry for localTtl at most: they need nothing yet.
+    if (reachable) await this.redis.invalidate(scope, false);
     let written = false;
     try {
       const result = await this.fromDatabase(operation);
       written = true;
       return result;
     } finally {
-      if (written || reachable) await this.invalidate(scope, true);
+      if (written || reachable) await this.invalidate(scope);
     }
   }
 
-  private async invalidate(scope: InvalidationScope, publish: boolean): Promise<void> {
+  /**
+   * Invalidates `scope` in Redis, announcing it to the other instances, then in this
+   * instance's in-process layer. Local after Redis, so that no read of this instance can fill
+   * the layer from an entry the script was about to invalidate: a read that started before
+   * is refused by {@link LocalSessionCache.canFill}, one that starts after reads Redis after
+   * the script ran.
+   */
+  private async invalidate(scope: InvalidationScope): Promise<void> {
+    const sequence = await this.redis.invalidate(scope, true);
     this.applyLocally(scope);
-    const sequence = await this.redis.invalidate(scope, publish);
-    // Again: a read of this instance may have refilled from Redis before the script ran.
-    this.applyLocally(scope);
-    if (publish && sequence !== null) {
-      this.publishedSequence = Math.max(this.publishedSequence, sequence);
-    }
+    if (sequence !== null) this.publishedSequence = Math.max(this.publishedSequence, sequence);
   }
 
+  /**
+   * Drops what `scope` names from the in-process layer, and every read in flight: a read
+   * started after the invalidation must not join one that may have seen the old value.
+   */
   private applyLocally(scope: InvalidationScope): void {
     this.inflight.clear();
-    this.cache.invalidate({
-      users: scope.users,
-      sessions: scope.sessions,
-      all: scope.all || scope.sweep !== null,
-    });
+    this.cache.invalidate(scope);
   }
 
   private received(message: InvalidationMessage): void {
-    // This instance applied its own invalidations already, before and after publishing them.
+    // This instance applied its own invalidations already, once Redis had taken them.
     if (message.origin !== this.origin) this.applyLocally(message.scope);
   }
 

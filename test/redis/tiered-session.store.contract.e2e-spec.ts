@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, type RedisArgument, type RedisClientType } from 'redis';
 import { DataSource } from 'typeorm';
 import {
   SESSION_ENTITIES,
@@ -8,6 +8,7 @@ import {
   SessionConfigurationError,
   TypeOrmSessionStore,
 } from '../../lib/index.js';
+import type { TieredRedisClient } from '../../lib/redis/tiered-redis-cache.js';
 import { TieredSessionStore } from '../../lib/redis/tiered-session.store.js';
 import { createTestDatabase, describeOnDialect, type TestDatabase } from '../support/databases.js';
 import { serviceAvailable } from '../support/services.js';
@@ -44,6 +45,74 @@ class GatedStore extends TypeOrmSessionStore {
     }
     return found;
   }
+}
+
+/** Bounded polling (no fixed sleep): `check` every millisecond for at most 2 s. */
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; !(await check()); i++) {
+    if (i > 2_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+/** Waits until `target` has applied the last invalidation `source` published. */
+function propagated(source: TieredSessionStore, target: TieredSessionStore): Promise<void> {
+  return until(
+    () => target.stats.appliedSequence >= source.stats.publishedSequence,
+    'the invalidation to reach the other instance',
+  );
+}
+
+/** Something to hold until released; `reached` resolves once something waits on it. */
+class Hold {
+  private open: Promise<void> | null = null;
+  private release: () => void = () => undefined;
+  private arrived: () => void = () => undefined;
+  /** Resolves when something waits on the hold. */
+  reached = Promise.resolve();
+
+  /** From now on, {@link pass} waits until {@link end}. */
+  start(): void {
+    this.open = new Promise<void>((resolve) => (this.release = resolve));
+    this.reached = new Promise<void>((resolve) => (this.arrived = resolve));
+  }
+
+  /** Lets everything held go, and stops holding. */
+  end(): void {
+    this.open = null;
+    this.release();
+  }
+
+  /** Waits while held. */
+  async pass(): Promise<void> {
+    if (this.open === null) return;
+    this.arrived();
+    await this.open;
+  }
+}
+
+/** A database store whose `setPermissions` can be held before it writes. */
+class HeldWriteStore extends TypeOrmSessionStore {
+  readonly hold = new Hold();
+
+  override async setPermissions(userId: string, permissions: readonly string[]) {
+    await this.hold.pass();
+    return super.setPermissions(userId, permissions);
+  }
+}
+
+/** `redis`, except that commands naming `channel` (announced invalidations) can be held. */
+function holdingClient(redis: RedisClientType, channel: string, hold: Hold): TieredRedisClient {
+  return {
+    get isReady() {
+      return redis.isReady;
+    },
+    duplicate: () => redis.duplicate(),
+    sendCommand: async (args: RedisArgument[], options) => {
+      if (args.includes(channel)) await hold.pass();
+      return redis.sendCommand(args, options);
+    },
+  };
 }
 
 function newSession(userId: string) {
@@ -195,6 +264,192 @@ describeWithRedis('TieredSessionStore', () => {
           for (const store of [reader, writer, third]) await store.close();
         }
       });
+
+      /** Where the lookup was answered, from the stats before and after it. */
+      async function answeredBy(store: TieredSessionStore, lookup: () => Promise<unknown>) {
+        const before = store.stats;
+        await lookup();
+        const after = store.stats;
+        if (after.localHits > before.localHits) return 'local';
+        if (after.redisHits > before.redisHits) return 'redis';
+        return after.databaseReads > before.databaseReads ? 'database' : 'nowhere';
+      }
+
+      it('drops at a sweep only the sessions it deleted, on every instance', async () => {
+        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
+        prefixes.push(keyPrefix);
+        const build = () =>
+          new TieredSessionStore({
+            database: new TypeOrmSessionStore(dataSource),
+            redis,
+            keyPrefix,
+            localCacheSize: variant.localCacheSize,
+          });
+        const [sweeper, other] = [build(), build()];
+        try {
+          for (const store of [sweeper, other]) expect(await store.whenReady()).toBe(true);
+          const sweepAt = Date.now() + 60_000;
+          const userId = `sweep-${randomBytes(6).toString('hex')}`;
+          const dead = { ...newSession(userId), expiresAt: sweepAt };
+          const live = newSession(userId);
+          for (const session of [dead, live]) {
+            await sweeper.create(session, { permissions: [], maxSessions: null, now: 0 });
+          }
+          await propagated(sweeper, other); // else its fills below could be dropped by them
+          for (const store of [sweeper, other]) {
+            for (const { accessHash } of [dead, live]) await store.findByAccessHash(accessHash);
+          }
+          for (const { id } of [dead, live]) {
+            await until(async () => (await redis.exists(`${keyPrefix}:s:${id}`)) === 1, 'fill');
+          }
+
+          expect(await sweeper.deleteExpired(sweepAt)).toBeGreaterThanOrEqual(1);
+          await propagated(sweeper, other);
+
+          const kept = variant.localCacheSize > 0 ? 'local' : 'redis';
+          for (const store of [sweeper, other]) {
+            expect(await answeredBy(store, () => store.findByAccessHash(live.accessHash))).toBe(
+              kept,
+            );
+            expect(await store.findByAccessHash(dead.accessHash)).toBeNull();
+            expect(await store.findById(dead.id)).toBeNull();
+          }
+        } finally {
+          for (const store of [sweeper, other]) await store.close();
+        }
+      });
+
+      it('never caches a session that a sweep deleted while a read of it was in flight', async () => {
+        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
+        prefixes.push(keyPrefix);
+        let release: () => void = () => undefined;
+        const gated = new GatedStore(dataSource);
+        const build = (database: TypeOrmSessionStore) =>
+          new TieredSessionStore({
+            database,
+            redis,
+            keyPrefix,
+            localCacheSize: variant.localCacheSize,
+          });
+        const [reader, sweeper] = [build(gated), build(new TypeOrmSessionStore(dataSource))];
+        try {
+          for (const store of [reader, sweeper]) expect(await store.whenReady()).toBe(true);
+          const sweepAt = Date.now() + 60_000;
+          const dead = {
+            ...newSession(`swept-${randomBytes(6).toString('hex')}`),
+            expiresAt: sweepAt,
+          };
+          await sweeper.create(dead, { permissions: [], maxSessions: null, now: 0 });
+          await propagated(sweeper, reader);
+
+          // The reader misses, reads the session from the database, and is held there…
+          gated.gate = new Promise<void>((resolve) => (release = resolve));
+          const racing = reader.findByAccessHash(dead.accessHash);
+          await Promise.race([gated.reached, racing]);
+          // …while another instance sweeps it away and announces the sweep.
+          expect(await sweeper.deleteExpired(sweepAt)).toBeGreaterThanOrEqual(1);
+          await propagated(sweeper, reader);
+          release();
+          expect((await racing)?.session.id).toBe(dead.id); // it overlapped the sweep
+          gated.gate = null;
+          // Its Redis fill lands (fills do not look at sweeps); reads must still miss.
+          await until(async () => (await redis.exists(`${keyPrefix}:s:${dead.id}`)) === 1, 'fill');
+
+          expect(await reader.findByAccessHash(dead.accessHash)).toBeNull();
+          expect(await reader.findById(dead.id)).toBeNull();
+        } finally {
+          release();
+          for (const store of [reader, sweeper]) await store.close();
+        }
+      });
+
+      (variant.localCacheSize > 0 ? it : it.skip)(
+        'serves nothing stale on the writing instance once a write returned, whatever read meanwhile',
+        async () => {
+          const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
+          prefixes.push(keyPrefix);
+          const database = new HeldWriteStore(dataSource);
+          const announce = new Hold();
+          const writer = new TieredSessionStore({
+            database,
+            redis: holdingClient(redis, `${keyPrefix}:invalidate`, announce),
+            keyPrefix,
+            redisTimeout: 10_000, // held commands must not count as an outage
+          });
+          const redisOnly = new TieredSessionStore({
+            database: new TypeOrmSessionStore(dataSource),
+            redis,
+            keyPrefix,
+            localCacheSize: 0,
+          });
+          try {
+            expect(await writer.whenReady()).toBe(true);
+            const session = newSession(`held-${randomBytes(6).toString('hex')}`);
+            await writer.create(session, { permissions: ['old'], maxSessions: null, now: 0 });
+            await writer.findByAccessHash(session.accessHash); // in the writer's local layer
+
+            // The write has invalidated Redis beforehand and is held before the database…
+            database.hold.start();
+            const writing = writer.setPermissions(session.userId, ['new']);
+            await database.hold.reached;
+            // …when a read elsewhere puts the old record back into Redis.
+            const read = () => redisOnly.findByAccessHash(session.accessHash);
+            await until(async () => (await answeredBy(redisOnly, read)) === 'redis', 'fill');
+            // The write commits; its announced invalidation is held before Redis runs it…
+            announce.start();
+            database.hold.end();
+            await announce.reached;
+            // …while the writer serves a read (the old record: the write has not returned).
+            expect(
+              (await writer.findByAccessHash(session.accessHash))?.subject.permissions,
+            ).toEqual(['old']);
+            announce.end();
+            await writing;
+
+            expect(
+              (await writer.findByAccessHash(session.accessHash))?.subject.permissions,
+            ).toEqual(['new']);
+          } finally {
+            database.hold.end();
+            announce.end();
+            for (const store of [writer, redisOnly]) await store.close();
+          }
+        },
+      );
+
+      (variant.localCacheSize > 0 ? it : it.skip)(
+        'lets a read racing 100 writes of other users fill the in-process layer',
+        async () => {
+          const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
+          prefixes.push(keyPrefix);
+          let release: () => void = () => undefined;
+          const gated = new GatedStore(dataSource);
+          const store = new TieredSessionStore({ database: gated, redis, keyPrefix });
+          try {
+            expect(await store.whenReady()).toBe(true);
+            const session = newSession(`reader-${randomBytes(6).toString('hex')}`);
+            await store.create(session, { permissions: [], maxSessions: null, now: 0 });
+
+            gated.gate = new Promise<void>((resolve) => (release = resolve));
+            const racing = store.findByAccessHash(session.accessHash);
+            await Promise.race([gated.reached, racing]);
+            // Each write takes one slot of the in-process invalidation log (256): a read that
+            // overlapped fewer writes than that can still tell that none named its session.
+            const bystander = `bystander-${randomBytes(6).toString('hex')}`;
+            for (let i = 0; i < 100; i++) await store.setPermissions(bystander, [String(i)]);
+            release();
+            expect((await racing)?.session.id).toBe(session.id);
+            gated.gate = null;
+
+            expect(await answeredBy(store, () => store.findByAccessHash(session.accessHash))).toBe(
+              'local',
+            );
+          } finally {
+            release();
+            await store.close();
+          }
+        },
+      );
 
       it('answers lookups from the layers in front of the database', async () => {
         const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
