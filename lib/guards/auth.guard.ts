@@ -205,6 +205,7 @@ export class AuthGuard implements CanActivate {
   /**
    * The 401 to throw; sets `WWW-Authenticate` per RFC 6750 on the response first, and emits
    * `session.token-rejected` (hash prefix and client IP, never the token) when one was sent.
+   * The exception's `tokenPresented` says which of the two it was.
    * @param presentedToken the token sent, `''` for a malformed credential, `null` for none.
    */
   protected unauthenticated(context: ExecutionContext, presentedToken: string | null): Error {
@@ -221,7 +222,7 @@ export class AuthGuard implements CanActivate {
         ip: clientIp(http.getRequest<object>()),
       });
     }
-    return new InvalidTokenException();
+    return new InvalidTokenException(undefined, { tokenPresented: presentedToken !== null });
   }
 
   /** The 403 to throw; emits `session.permission-denied`. */

@@ -1,17 +1,15 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard, InvalidTokenException, SessionEvents, TokenService } from 'nest-sessions';
+import { clientAddress } from '../common/client-info.decorator.js';
 import type { HeaderTarget } from '../common/set-header.js';
 import { CHIRP_CONFIG } from '../config/chirp-config.module.js';
 import type { ChirpConfig } from '../config/chirp-config.js';
 import { FailureThrottle, INVALID_TOKENS_PER_CLIENT } from './failure-throttle.js';
 import { tooManyRequests } from './too-many-requests.js';
 
-/** Requests whose token the library rejected (as opposed to requests without one). */
-const tokenRejected = new WeakSet<object>();
-
-function clientKey(request: { ip?: string }): string {
-  return `invalid-token:${request.ip ?? 'unknown'}`;
+function clientKey(request: object): string {
+  return `invalid-token:${clientAddress(request) ?? 'unknown'}`;
 }
 
 /**
@@ -41,7 +39,7 @@ export class ChirpAuthGuard extends AuthGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.config.rateLimit || this.isPublic(context)) return super.canActivate(context);
     const http = context.switchToHttp();
-    const request = http.getRequest<{ ip?: string }>();
+    const request = http.getRequest<object>();
     const entry = () => [clientKey(request), INVALID_TOKENS_PER_CLIENT] as const;
     if (this.throttle.mayBlock(INVALID_TOKENS_PER_CLIENT)) {
       const blocked = await this.throttle.blockedFor([entry()]);
@@ -50,18 +48,10 @@ export class ChirpAuthGuard extends AuthGuard {
     try {
       return await super.canActivate(context);
     } catch (error) {
-      if (!(error instanceof InvalidTokenException) || !tokenRejected.has(request)) throw error;
+      // Only a refused token counts: a request without one is not guessing.
+      if (!(error instanceof InvalidTokenException) || !error.tokenPresented) throw error;
       const nowBlocked = await this.throttle.recordFailure([entry()]);
       throw nowBlocked > 0 ? tooManyRequests(http.getResponse<HeaderTarget>(), nowBlocked) : error;
     }
-  }
-
-  /** Notes that a token was sent and rejected (not merely missing), then answers the 401. */
-  protected override unauthenticated(
-    context: ExecutionContext,
-    presentedToken: string | null,
-  ): Error {
-    if (presentedToken !== null) tokenRejected.add(context.switchToHttp().getRequest<object>());
-    return super.unauthenticated(context, presentedToken);
   }
 }
