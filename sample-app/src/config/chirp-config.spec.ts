@@ -11,6 +11,9 @@ function errorFor(env: ChirpEnv): ChirpConfigError {
   throw new Error(`loadChirpConfig(${JSON.stringify(env)}) did not throw`);
 }
 
+/** A secret the library accepts: 48 random-looking characters. */
+const SECRET = 'kP3v9Qm2Zr7Lx1Nw8Tb4Yc6Hd0Jf5Gs2Ua7Ve3Xi9Ok1Rl4';
+
 describe('loadChirpConfig', () => {
   it('applies the contract’s defaults to an empty environment', () => {
     expect(loadChirpConfig({})).toEqual({
@@ -44,7 +47,7 @@ describe('loadChirpConfig', () => {
       REDIS_URL: 'redis://cache:6380/2',
       ACCESS_TOKEN_TTL: '60',
       SESSION_TTL: '3600',
-      JWT_SECRET: 'x'.repeat(32),
+      JWT_SECRET: SECRET,
       JWT_LEEWAY: '5',
       DEMO_PASSWORD: 'another password',
       DEMO_USERS: 'false',
@@ -66,7 +69,7 @@ describe('loadChirpConfig', () => {
       redisUrl: 'redis://cache:6380/2',
       accessTokenTtl: 60,
       sessionTtl: 3600,
-      jwtKey: { kind: 'secret', keyId: 'chirp-1', secret: 'x'.repeat(32), generated: false },
+      jwtKey: { kind: 'secret', keyId: 'chirp-1', secret: SECRET, generated: false },
       jwtLeeway: 5,
       demoPassword: 'another password',
       demoPasswordFromEnv: true,
@@ -106,7 +109,9 @@ describe('loadChirpConfig', () => {
     ['ACCESS_TOKEN_TTL', '1.5', /number of seconds/],
     ['SESSION_TTL', '1e6', /number of seconds/],
     ['JWT_LEEWAY', '61', /number of seconds/],
-    ['JWT_SECRET', 'short', /too short/],
+    ['JWT_SECRET', 'short', /has almost no distinct bytes \(not random\); fix: generate/],
+    ['JWT_SECRET', 'x'.repeat(32), /has almost no distinct bytes/],
+    ['JWT_SECRET', 'Zr7-Lx1Nw8Tb4Yc6', /is 16 bytes, too short for HS256; fix: use at least 32/],
     ['DEMO_PASSWORD', 'short', /8 to 128/],
     ['DEMO_USERS', 'yes', /use true or false/],
     ['RATE_LIMIT', 'true', /use on or off/],

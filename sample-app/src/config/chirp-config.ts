@@ -234,9 +234,8 @@ export function loadChirpConfig(env: ChirpEnv): ChirpConfig {
     MAX_JWT_LEEWAY_SECONDS,
     'a number of seconds',
   );
-  if (tokenStrategy === 'value' && jwtKey) {
-    checkChirpJwtOptions({ key: jwtKey, accessTokenTtl, leeway: jwtLeeway }, sessionTtl);
-  }
+  // A configured key is checked with reference tokens too: a bad one never waits for a switch.
+  if (jwtKey) checkChirpJwtOptions({ key: jwtKey, accessTokenTtl, leeway: jwtLeeway }, sessionTtl);
   // DEMO_PASSWORD is taken verbatim (spaces included) and never echoed in a message.
   const demoPasswordFromEnv = env.DEMO_PASSWORD !== undefined && env.DEMO_PASSWORD !== '';
   const demoPassword = demoPasswordFromEnv ? env.DEMO_PASSWORD! : CHIRP_DEFAULTS.demoPassword;

@@ -37,6 +37,10 @@ describe('loadChirpConfig: value-token keys', () => {
       pkcs8(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey),
     ),
     p384: pem('p384.pem', pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey)),
+    brainpool: pem(
+      'brainpool.pem',
+      pkcs8(generateKeyPairSync('ec', { namedCurve: 'brainpoolP256r1' }).privateKey),
+    ),
     ed25519: pem('ed25519.pem', pkcs8(generateKeyPairSync('ed25519').privateKey)),
     publicOnly: pem('public.pem', ec.publicKey.export({ type: 'spki', format: 'pem' }).toString()),
     encrypted: pem(
@@ -76,14 +80,22 @@ describe('loadChirpConfig: value-token keys', () => {
     expect(loadChirpConfig({ NODE_ENV: 'production' }).jwtKey).toBeNull();
   });
 
-  it('surfaces the library’s rules on secrets as one line naming JWT_SECRET, never the secret', () => {
-    const weak = 'ab'.repeat(20); // long enough, but hardly random
-    const error = errorFor({ ...VALUE, JWT_SECRET: weak });
-    expect(error.variable).toBe('JWT_SECRET');
-    expect(error.message).toMatch(/^JWT_SECRET: has almost no distinct bytes/);
-    expect(error.message).not.toContain(weak);
-    expect(error.message).not.toContain('\n');
-  });
+  it.each([
+    ['hardly random', 'ab'.repeat(20), /^JWT_SECRET: has almost no distinct bytes/],
+    ['too short', 'Zr7-Lx1Nw8Tb4Yc6', /^JWT_SECRET: is 16 bytes, too short for HS256; fix: /],
+    ['short and hardly random', 'short', /^JWT_SECRET: has almost no distinct bytes/],
+  ])(
+    'surfaces the library’s rules on secrets (%s) as one line naming JWT_SECRET, never the secret',
+    (_case, weak, problem) => {
+      for (const strategy of ['value', 'reference']) {
+        const error = errorFor({ TOKEN_STRATEGY: strategy, JWT_SECRET: weak });
+        expect(error.variable).toBe('JWT_SECRET');
+        expect(error.message).toMatch(problem);
+        expect(error.message).not.toContain(weak);
+        expect(error.message).not.toContain('\n');
+      }
+    },
+  );
 
   it.each([
     ['ES256', 'a P-256 EC key', 'ec'],
@@ -94,10 +106,15 @@ describe('loadChirpConfig: value-token keys', () => {
     expect(key?.keyId).toMatch(/^[A-Za-z0-9_-]{43}$/); // RFC 7638 thumbprint
   });
 
-  it('takes the key id from JWT_KEY_ID, and refuses a malformed one', () => {
+  it('takes the key id from JWT_KEY_ID, and refuses a malformed one with the library’s rule', () => {
     const env = { ...VALUE, JWT_PRIVATE_KEY_FILE: files.ec };
     expect(loadChirpConfig({ ...env, JWT_KEY_ID: '2026-11' }).jwtKey?.keyId).toBe('2026-11');
-    expect(errorFor({ ...env, JWT_KEY_ID: 'no spaces' }).variable).toBe('JWT_KEY_ID');
+    for (const keyId of ['no spaces', 'k'.repeat(65)]) {
+      const error = errorFor({ ...env, JWT_KEY_ID: keyId });
+      expect(error.variable).toBe('JWT_KEY_ID');
+      expect(error.message).toMatch(/^JWT_KEY_ID: must be 1–64 characters of \[A-Za-z0-9._-\]; /);
+    }
+    expect(errorFor({ JWT_SECRET: SECRET, JWT_KEY_ID: 'no spaces' }).variable).toBe('JWT_KEY_ID');
   });
 
   it.each([
@@ -106,8 +123,17 @@ describe('loadChirpConfig: value-token keys', () => {
     ['no PEM', 'garbage', /holds no unencrypted PEM private key/],
     ['a public key', 'publicOnly', /holds no unencrypted PEM private key/],
     ['an encrypted key', 'encrypted', /holds no unencrypted PEM private key/],
-    ['RSA under 2048 bits', 'rsaSmall', /RSA key of 1024 bits; RS256 needs at least 2048/],
-    ['a P-384 key', 'p384', /EC key on curve secp384r1; use an RSA key .* or a P-256 EC key/],
+    [
+      'RSA under 2048 bits',
+      'rsaSmall',
+      /: must be an RSA key of at least 2048 bits for RS256; fix: /,
+    ],
+    ['a P-384 key', 'p384', /: must be a P-256 EC key for ES256; fix: /],
+    [
+      'a curve with no JWK form',
+      'brainpool',
+      /curve brainpoolP256r1, which has no JWK form; use a P-256/,
+    ],
     ['an Ed25519 key', 'ed25519', /key of type ed25519; use an RSA key/],
   ])('refuses %s in one line naming JWT_PRIVATE_KEY_FILE', (_case, file, problem) => {
     const path = file in files ? files[file as keyof typeof files] : file;

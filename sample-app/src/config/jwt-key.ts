@@ -1,4 +1,11 @@
-import { createHash, createPrivateKey, createPublicKey, randomBytes, KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ChirpConfigError } from './chirp-config.error.js';
 
@@ -35,35 +42,40 @@ export interface ChirpJwtPrivateKey {
 /** How value tokens are signed. */
 export type ChirpJwtKey = ChirpJwtSecret | ChirpJwtPrivateKey;
 
-/** Shortest HMAC secret accepted, in characters (256 bits as hex or more). */
-const MIN_JWT_SECRET_LENGTH = 32;
-
 /** Bytes of a secret generated at start-up (as much as HS512 would want). */
 const GENERATED_SECRET_BYTES = 48;
-
-/** Shortest RSA modulus accepted for RS256, in bits. */
-const MIN_RSA_BITS = 2048;
-
-/** `kid` syntax the library accepts. */
-const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 const KEY_FILE = 'JWT_PRIVATE_KEY_FILE';
 
 const GENERATE_HINT =
   'generate one with openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out jwt-key.pem';
 
+/**
+ * `JWT_KEY_ID`, or `fallback()` when unset. Its syntax is the library's rule on `kid`,
+ * checked with the other key rules by `checkChirpJwtOptions`.
+ */
 function keyId(env: Env, fallback: () => string): string {
   const raw = env.JWT_KEY_ID?.trim();
-  if (raw === undefined || raw === '') return fallback();
-  if (!KEY_ID_PATTERN.test(raw)) {
-    throw new ChirpConfigError('JWT_KEY_ID', 'must be 1 to 64 characters of [A-Za-z0-9._-]');
-  }
-  return raw;
+  return raw === undefined || raw === '' ? fallback() : raw;
 }
 
-/** RFC 7638 JWK thumbprint (SHA-256, base64url) of the key's public part: a stable `kid`. */
-function thumbprint(privateKey: KeyObject): string {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+/**
+ * RFC 7638 JWK thumbprint (SHA-256, base64url) of the key's public part: a stable `kid`.
+ * It is worked out before the library checks the key, and Node has no JWK for EC curves
+ * outside JOSE's (brainpool, secp224r1, …): without this check such a key would stop
+ * start-up with a bare crypto error instead of the library's "must be a P-256 EC key".
+ */
+function thumbprint(privateKey: KeyObject, file: string): string {
+  let jwk: JsonWebKey;
+  try {
+    jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  } catch {
+    const curve = privateKey.asymmetricKeyDetails?.namedCurve ?? 'unknown';
+    throw new ChirpConfigError(
+      KEY_FILE,
+      `${JSON.stringify(file)} is an EC key on curve ${curve}, which has no JWK form; use a P-256 EC key (ES256): ${GENERATE_HINT}`,
+    );
+  }
   const members =
     jwk.kty === 'RSA'
       ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
@@ -92,32 +104,29 @@ function readPrivateKey(file: string): KeyObject {
   }
 }
 
+/**
+ * The algorithm a key's type implies. Only the type is Chirp's to judge, because it picks
+ * the algorithm from it: any other type (Ed25519, …) would reach the library as an ES256
+ * key and be refused as "not a P-256 EC key", which misleads. Size and curve are the
+ * library's rules (RSA ≥ 2048 bits, P-256), checked by `checkChirpJwtOptions`.
+ */
 function algorithmOf(key: KeyObject, file: string): 'RS256' | 'ES256' {
-  const details = key.asymmetricKeyDetails ?? {};
-  if (key.asymmetricKeyType === 'rsa') {
-    const bits = details.modulusLength ?? 0;
-    if (bits >= MIN_RSA_BITS) return 'RS256';
-    throw new ChirpConfigError(
-      KEY_FILE,
-      `${JSON.stringify(file)} is an RSA key of ${bits} bits; RS256 needs at least ${MIN_RSA_BITS}`,
-    );
-  }
-  if (key.asymmetricKeyType === 'ec' && details.namedCurve === 'prime256v1') return 'ES256';
-  const what =
-    key.asymmetricKeyType === 'ec'
-      ? `an EC key on curve ${details.namedCurve ?? 'unknown'}`
-      : `a key of type ${key.asymmetricKeyType ?? 'unknown'}`;
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec') return 'ES256';
   throw new ChirpConfigError(
     KEY_FILE,
-    `${JSON.stringify(file)} is ${what}; use an RSA key of at least ${MIN_RSA_BITS} bits (RS256) or a P-256 EC key (ES256): ${GENERATE_HINT}`,
+    `${JSON.stringify(file)} is a key of type ${key.asymmetricKeyType ?? 'unknown'}; use an RSA key of at least 2048 bits (RS256) or a P-256 EC key (ES256): ${GENERATE_HINT}`,
   );
 }
 
 /**
  * Reads how value tokens are signed from `JWT_SECRET`, `JWT_PRIVATE_KEY_FILE` and
- * `JWT_KEY_ID`. Both key variables are checked whatever the strategy; with value tokens
+ * `JWT_KEY_ID`. Both key variables are read whatever the strategy; with value tokens
  * and neither set, a random secret is generated — except in production
- * (`NODE_ENV=production`), where that is an error.
+ * (`NODE_ENV=production`), where that is an error. What the key must be (secret length
+ * and randomness, RSA size, EC curve, `kid` syntax) is the library's rule, applied by
+ * `checkChirpJwtOptions`; here only what the library cannot see: the file, and a key type
+ * or curve Chirp cannot pick an algorithm or thumbprint for.
  *
  * @returns the key, or `null` with reference tokens and no key configured.
  * @throws ChirpConfigError naming the variable at fault; never quoting a secret.
@@ -136,18 +145,12 @@ export function loadJwtKey(env: Env, strategy: 'reference' | 'value'): ChirpJwtK
     );
   }
   if (secret !== null) {
-    if (secret.length < MIN_JWT_SECRET_LENGTH) {
-      throw new ChirpConfigError(
-        'JWT_SECRET',
-        `too short (${secret.length} characters); use at least ${MIN_JWT_SECRET_LENGTH} random characters, e.g. openssl rand -base64 48`,
-      );
-    }
     return { kind: 'secret', keyId: keyId(env, () => 'chirp-1'), secret, generated: false };
   }
   if (file !== null) {
     const privateKey = readPrivateKey(file);
     const algorithm = algorithmOf(privateKey, file);
-    const kid = keyId(env, () => thumbprint(privateKey));
+    const kid = keyId(env, () => thumbprint(privateKey, file));
     return { kind: 'private-key', keyId: kid, algorithm, privateKey, file };
   }
   if (strategy === 'reference') return null;
