@@ -526,11 +526,20 @@ describe.each(COOKIE_CONFIGS)('Chirp with AUTH_TRANSPORT=cookie ($name)', (testC
     let bob: Jar;
     let bobsPost: number;
     let alicesPost: number;
+    /** What `GET /posts` must keep answering for alice's post: no request may touch it. */
+    let alicesPostUntouched: { id: number; authorId: string; text: string; likes: number };
 
     beforeAll(async () => {
       [alice, bob] = await Promise.all([login('alice'), login('bob')]);
       bobsPost = await newPost(bob, 'Bob, liked by nobody');
       alicesPost = await newPost(alice, 'Alice, still here');
+      const aliceId = ((await me(alice)).body as { id: string }).id;
+      alicesPostUntouched = {
+        id: alicesPost,
+        authorId: aliceId,
+        text: 'Alice, still here',
+        likes: 0,
+      };
     });
 
     /** A cross-site "simple" request: alice's cookies ride along, nothing else. */
@@ -557,7 +566,7 @@ describe.each(COOKIE_CONFIGS)('Chirp with AUTH_TRANSPORT=cookie ($name)', (testC
         expectError(logout, 403);
       }
       expect(await likesOf(bobsPost)).toEqual(expect.objectContaining({ likes: 0 }));
-      expect(await likesOf(alicesPost)).toBeDefined();
+      expect(await likesOf(alicesPost)).toEqual(alicesPostUntouched);
       expect((await me(alice)).status).toBe(200); // not logged out
     });
 
@@ -606,7 +615,7 @@ describe.each(COOKIE_CONFIGS)('Chirp with AUTH_TRANSPORT=cookie ($name)', (testC
         404,
       );
       expectError(await chirp.http.post(`/posts/${alicesPost}?_method=DELETE`).set(cookie), 404);
-      expect(await likesOf(alicesPost)).toBeDefined();
+      expect(await likesOf(alicesPost)).toEqual(alicesPostUntouched);
       expect((await me(alice)).status).toBe(200);
     });
 
@@ -624,6 +633,20 @@ describe.each(COOKIE_CONFIGS)('Chirp with AUTH_TRANSPORT=cookie ($name)', (testC
         }
         expect(preflight.status).toBeGreaterThanOrEqual(400);
       }
+    });
+  });
+
+  // Last: it ends every session, those of the tests above included.
+  describe('incident response', () => {
+    it('POST /admin/sessions/revoke-everything expires the caller’s cookies; every session ends', async () => {
+      const [admin, bystander] = await Promise.all([login('admin'), login('bob')]);
+      const response = await chirp.http
+        .post('/admin/sessions/revoke-everything')
+        .set(unsafe(admin));
+      expect(response.status).toBe(204);
+      expectCleared(response);
+      expectError(await me(admin), 401);
+      expectError(await me(bystander), 401);
     });
   });
 });

@@ -1,10 +1,6 @@
 import { Controller, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
-import {
-  RequireFreshSession,
-  RequirePermission,
-  SessionCookies,
-  SessionService,
-} from 'nest-sessions';
+import { RequireFreshSession, RequirePermission, SessionService } from 'nest-sessions';
+import { AuthTransport } from '../auth/auth-transport.js';
 import type { HeaderTarget } from '../common/set-header.js';
 
 /**
@@ -18,7 +14,7 @@ import type { HeaderTarget } from '../common/set-header.js';
 export class AdminSessionsController {
   constructor(
     private readonly sessions: SessionService,
-    private readonly cookies: SessionCookies,
+    private readonly transport: AuthTransport,
   ) {}
 
   /**
@@ -30,6 +26,6 @@ export class AdminSessionsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async revokeEverything(@Res({ passthrough: true }) response: HeaderTarget): Promise<void> {
     await this.sessions.revokeEverything();
-    if (this.cookies.enabled) this.cookies.clear(response);
+    this.transport.signedOut(response);
   }
 }
