@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { expectCleanAnswer, expectGeneric401, expectGenericError } from './support/expectations.js';
 import { rawRequest } from './support/raw-http.js';
 import {
-  bearer,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist A (S01–S05): where the access token may come from. Header transport; the
@@ -24,25 +23,15 @@ function flipCase(token: string): string {
 }
 
 describe.each(CONFIGS)('Security A: token extraction and transport ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config);
   let alice: TokenPair;
   let bob: TokenPair;
   let postA: number;
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
     alice = await chirp.session('alice');
     bob = await chirp.session('bob');
-    const created = await chirp.http
-      .post('/posts')
-      .set(bearer(alice.accessToken))
-      .send({ text: 'P_A' });
-    expect(created.status).toBe(201);
-    postA = (created.body as { id: number }).id;
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
+    postA = await chirp.createPost(alice.accessToken, 'P_A');
   });
 
   const A = () => alice.accessToken;
@@ -204,5 +193,5 @@ describe.each(CONFIGS)('Security A: token extraction and transport ($name)', (co
     });
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { expectGeneric401, expectGenericError } from './support/expectations.js';
 import {
   bearer,
   CORE_TARGETS,
   itKeepsSecretsOutOfTheLog,
-  SecurityChirp,
+  type SecurityChirp,
   securityConfigs,
   storeMatrix,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist B (S06–S13): opaque tokens. Reference access tokens, and the opaque refresh
@@ -62,15 +63,7 @@ function expectUniformBytes(tokens: readonly string[]): void {
 }
 
 describe('Security B: S06 token entropy, one sample of 1,000 sessions (reference tokens, memory store)', () => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(securityConfigs(['memory'], ['reference'])[0]);
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
-  });
+  const chirp = useSecurityChirp(securityConfigs(['memory'], ['reference'])[0]);
 
   it('S06: 1,000 access and 1,000 refresh tokens: unique, 43 base64url chars (256 bits), no prefix, counter, time or id', async () => {
     const access: string[] = [];
@@ -91,22 +84,13 @@ describe('Security B: S06 token entropy, one sample of 1,000 sessions (reference
 });
 
 describe.each(storeMatrix())('Security B: reference tokens ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config);
   let alice: TokenPair;
   let postA: number;
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
     alice = await chirp.session('alice');
-    const created = await chirp.http
-      .post('/posts')
-      .set(bearer(alice.accessToken))
-      .send({ text: 'P_A' });
-    postA = (created.body as { id: number }).id;
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
+    postA = await chirp.createPost(alice.accessToken, 'P_A');
   });
 
   // Store-independent cases (token format, parsing before any store call): core stores only.
@@ -339,21 +323,14 @@ describe.each(storeMatrix())('Security B: reference tokens ($name)', (config) =>
     }
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });
 
-describe.each(securityConfigs(CORE_TARGETS, ['reference']))(
+// Value tokens store sessions and refresh tokens just as reference tokens do: both must be swept.
+describe.each(securityConfigs(CORE_TARGETS))(
   'Security B: S13 store size returns to baseline ($name)',
   (config) => {
-    let chirp: SecurityChirp;
-
-    beforeAll(async () => {
-      chirp = await SecurityChirp.start(config);
-    });
-
-    afterAll(async () => {
-      await chirp?.stop();
-    });
+    const chirp = useSecurityChirp(config);
 
     it('S13: 300 sessions of 3 users expire and are swept: the store returns to its size before', async () => {
       const before = (await chirp.snapshot()).storeSize;
@@ -375,6 +352,6 @@ describe.each(securityConfigs(CORE_TARGETS, ['reference']))(
       }
     });
 
-    itKeepsSecretsOutOfTheLog(() => chirp);
+    itKeepsSecretsOutOfTheLog(chirp);
   },
 );

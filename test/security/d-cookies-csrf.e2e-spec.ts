@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { expectCleanAnswer, expectGeneric401, expectGenericError } from './support/expectations.js';
 import {
@@ -6,8 +6,8 @@ import {
   DEMO_PASSWORD,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist D (S28–S32) and the cookie parts of S05, S11 and S53.
@@ -58,22 +58,13 @@ function cookieOf(response: Response, name: string): SetCookie {
 describe.each(pairedConfigs())(
   'Security D: safe methods and CORS, any transport ($name)',
   (config) => {
-    let chirp: SecurityChirp;
+    const chirp = useSecurityChirp(config);
     let alice: TokenPair;
     let postA: number;
 
     beforeAll(async () => {
-      chirp = await SecurityChirp.start(config);
       alice = await chirp.session('alice');
-      const created = await chirp.http
-        .post('/posts')
-        .set(bearer(alice.accessToken))
-        .send({ text: 'P_A' });
-      postA = (created.body as { id: number }).id;
-    });
-
-    afterAll(async () => {
-      await chirp?.stop();
+      postA = await chirp.createPost(alice.accessToken, 'P_A');
     });
 
     it('S31: GET /posts/P_A/delete and GET /auth/logout change nothing (404/405/401)', async () => {
@@ -141,12 +132,12 @@ describe.each(pairedConfigs())(
       await chirp.expectServing();
     });
 
-    itKeepsSecretsOutOfTheLog(() => chirp);
+    itKeepsSecretsOutOfTheLog(chirp);
   },
 );
 
 describe.each(pairedConfigs(true))('Security D: cookie transport and CSRF ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config, { env: { AUTH_TRANSPORT: 'cookie' } });
   let origin: string;
   /** Alice's cookies from a real login: session, refresh, CSRF. */
   let session: string;
@@ -170,7 +161,6 @@ describe.each(pairedConfigs(true))('Security D: cookie transport and CSRF ($name
       .set(CSRF_HEADER, csrf);
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config, { env: { AUTH_TRANSPORT: 'cookie' } });
     origin = `http://127.0.0.1:${chirp.port}`;
     login = await chirp.http
       .post('/auth/login')
@@ -184,15 +174,7 @@ describe.each(pairedConfigs(true))('Security D: cookie transport and CSRF ($name
     const a = await asAlice('post', '/posts').send({ text: 'P_A' });
     expect(a.status).toBe(201);
     postA = (a.body as { id: number }).id;
-    const b = await chirp.http
-      .post('/posts')
-      .set(bearer(bobBearer.accessToken))
-      .send({ text: 'P_B' });
-    postB = (b.body as { id: number }).id;
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
+    postB = await chirp.createPost(bobBearer.accessToken, 'P_B');
   });
 
   it('S28: login sets __Host-session (Path=/, Secure, HttpOnly, SameSite, no Domain) and tokens stay out of the body', () => {
@@ -388,5 +370,5 @@ describe.each(pairedConfigs(true))('Security D: cookie transport and CSRF ($name
     );
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { PasswordHasher, UserEntity, UserService } from 'nest-sessions';
 import type { Response } from 'supertest';
@@ -8,8 +8,8 @@ import {
   DEMO_PASSWORD,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist E (S33–S39) except throttling (S37, in e-throttling.e2e-spec.ts): fixation,
@@ -28,20 +28,15 @@ function stableHeaders(res: Response): Record<string, unknown> {
 }
 
 describe.each(pairedConfigs())('Security E: login ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config);
   let disabled: { username: string; password: string };
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
     const users = chirp.harness.app.get(UserService);
     disabled = { username: `dis_${randomBytes(4).toString('hex')}`, password: 'disabled-pass-1' };
     chirp.secret(disabled.password);
     const user = await users.register({ ...disabled, permissions: ['posts:like'] });
     await users.setDisabled(user.id, true);
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
   });
 
   const login = (body: unknown, headers: Record<string, string> = {}) =>
@@ -251,5 +246,5 @@ describe.each(pairedConfigs())('Security E: login ($name)', (config) => {
     }
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { expectGenericError } from './support/expectations.js';
@@ -6,9 +6,9 @@ import {
   bearer,
   DEMO_PASSWORD,
   itKeepsSecretsOutOfTheLog,
-  SecurityChirp,
   securityConfigs,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist S08 (session-id guessing) and S37 (password brute force, credential
@@ -28,15 +28,7 @@ function expect429(res: Response): void {
 }
 
 describe('Security E/B: throttling without a trusted proxy (RATE_LIMIT=on)', () => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(CONFIG, { env: { RATE_LIMIT: 'on' } });
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
-  });
+  const chirp = useSecurityChirp(CONFIG, { env: { RATE_LIMIT: 'on' } });
 
   const login = (username: string, password: string, forwardedFor?: string) => {
     const req = chirp.http.post('/auth/login');
@@ -110,20 +102,12 @@ describe('Security E/B: throttling without a trusted proxy (RATE_LIMIT=on)', () 
     expect((await chirp.http.get('/posts')).status).toBe(200);
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });
 
 describe('Security E/B: throttling behind a trusted proxy (RATE_LIMIT=on, TRUST_PROXY=loopback)', () => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(CONFIG, {
-      env: { RATE_LIMIT: 'on', TRUST_PROXY: 'loopback' },
-    });
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
+  const chirp = useSecurityChirp(CONFIG, {
+    env: { RATE_LIMIT: 'on', TRUST_PROXY: 'loopback' },
   });
 
   it('S08: one client guessing tokens is blocked; a legitimate token from another client keeps working (no global lockout)', async () => {
@@ -150,6 +134,22 @@ describe('Security E/B: throttling behind a trusted proxy (RATE_LIMIT=on, TRUST_
     expect(other.status).toBe(200);
   });
 
+  it('S08: requests without a token never count as guesses, however many', async () => {
+    const client = '203.0.113.8';
+    const anonymous = () => chirp.http.get('/me').set('X-Forwarded-For', client);
+    for (let i = 0; i < 40; i++) {
+      const res = await anonymous();
+      expect({ i, status: res.status, challenge: res.headers['www-authenticate'] }).toEqual({
+        i,
+        status: 401,
+        challenge: 'Bearer',
+      });
+    }
+    // 40 is past the limit (30): a guess now is only the first one counted, not blocked.
+    const guess = await anonymous().set(bearer(randomBytes(32).toString('base64url')));
+    expect(guess.status).toBe(401);
+  });
+
   it('S37: failures are counted per forwarded client, and the lock logs the address it came from', async () => {
     const client = '192.0.2.44';
     const mark = chirp.log.entries.length;
@@ -172,5 +172,5 @@ describe('Security E/B: throttling behind a trusted proxy (RATE_LIMIT=on, TRUST_
     chirp.remember(elsewhere.body as TokenPair);
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

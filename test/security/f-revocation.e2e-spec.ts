@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { UserService } from 'nest-sessions';
 import { expectGeneric401, expectGenericError, expectNo5xx } from './support/expectations.js';
@@ -6,10 +6,10 @@ import {
   bearer,
   CORE_TARGETS,
   itKeepsSecretsOutOfTheLog,
-  SecurityChirp,
   securityConfigs,
   storeMatrix,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist F (S40–S43), and S26 for both strategies: logout and revocation must hold at
@@ -26,15 +26,7 @@ interface SessionView {
 }
 
 describe.each(storeMatrix())('Security F: logout and revocation ($name)', (config) => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
-  });
+  const chirp = useSecurityChirp(config);
 
   /** A fresh member with a password of its own (so demo users keep theirs). */
   async function member(): Promise<{ id: string; username: string; password: string }> {
@@ -220,19 +212,11 @@ describe.each(storeMatrix())('Security F: logout and revocation ($name)', (confi
     await chirp.expectServing();
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });
 
 describe.each(securityConfigs(CORE_TARGETS))('Security F: S26 a deleted user ($name)', (config) => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
-  });
+  const chirp = useSecurityChirp(config);
 
   it('S26: a user deleted through the API (DELETE /admin/users/:id) loses every token at once', async () => {
     const username = `del_${randomBytes(4).toString('hex')}`;
@@ -291,5 +275,5 @@ describe.each(securityConfigs(CORE_TARGETS))('Security F: S26 a deleted user ($n
     expect((await chirp.me(pair.accessToken)).status).toBeGreaterThanOrEqual(400);
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

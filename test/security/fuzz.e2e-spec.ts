@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
 import { b64u, hs256 } from '../support/jwt/forge.js';
 import { expectNo5xx } from './support/expectations.js';
@@ -9,8 +9,8 @@ import {
   expectNoSideEffect,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Seeded fuzzing of everything a client controls: ~600 random Authorization values and
@@ -148,25 +148,16 @@ function mutate(r: Prng, token: string): string {
 }
 
 describe.each(pairedConfigs())(`Security fuzz (seed ${SEED}, $name)`, (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config);
   let alice: TokenPair;
   let bob: TokenPair;
   let postA: number;
   const r = new Prng(SEED ^ (config.strategy === 'value' ? 0x5eed : 0));
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
     alice = await chirp.session('alice');
     bob = await chirp.session('bob');
-    const created = await chirp.http
-      .post('/posts')
-      .set(bearer(alice.accessToken))
-      .send({ text: 'P_A' });
-    postA = (created.body as { id: number }).id;
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
+    postA = await chirp.createPost(alice.accessToken, 'P_A');
   });
 
   /** A random Authorization value that is never a valid credential. */
@@ -280,5 +271,5 @@ describe.each(pairedConfigs())(`Security fuzz (seed ${SEED}, $name)`, (config) =
     await chirp.expectServing();
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJws } from '../support/jwt/forge.js';
 import { expectGeneric401, expectGenericError } from './support/expectations.js';
 import {
   bearer,
   CORE_TARGETS,
   itKeepsSecretsOutOfTheLog,
-  SecurityChirp,
   securityConfigs,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist G (S44–S46), the lifetime part of S51 and the expired case of S54, without
@@ -20,16 +20,11 @@ const IDLE = 600_000;
 const ABSOLUTE = 1_800_000;
 
 describe.each(securityConfigs(CORE_TARGETS))('Security G: expiry ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config, { env: { SESSION_TTL: String(ABSOLUTE / 1000) } });
   let start: number;
 
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(config, { env: { SESSION_TTL: String(ABSOLUTE / 1000) } });
+  beforeAll(() => {
     start = chirp.clock.now();
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
   });
 
   /** Runs `body` from a fresh session at the current time, then puts the clock back. */
@@ -151,11 +146,7 @@ describe.each(securityConfigs(CORE_TARGETS))('Security G: expiry ($name)', (conf
     await fromNow(async () => {
       const alice = await chirp.session('alice');
       const bob = await chirp.session('bob');
-      const post = await chirp.http
-        .post('/posts')
-        .set(bearer(alice.accessToken))
-        .send({ text: 'P_A' });
-      const id = (post.body as { id: number }).id;
+      const id = await chirp.createPost(alice.accessToken, 'P_A');
       chirp.clock.advance(ABSOLUTE + 1_000);
       await chirp.resetControl();
       for (const pair of [alice, bob]) {
@@ -171,5 +162,5 @@ describe.each(securityConfigs(CORE_TARGETS))('Security G: expiry ($name)', (conf
     expect(chirp.clock.now()).toBe(start);
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

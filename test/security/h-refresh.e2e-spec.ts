@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { UserService } from 'nest-sessions';
 import { expectGeneric401, expectGenericError } from './support/expectations.js';
 import {
   bearer,
   itKeepsSecretsOutOfTheLog,
-  SecurityChirp,
   storeMatrix,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist H (S47–S50, S52, S53; S51 is in g-expiry): rotation, reuse detection and the
@@ -19,15 +19,7 @@ const GRACE_PLUS = 5_001;
 const OPAQUE = /^[A-Za-z0-9_-]{43}$/;
 
 describe.each(storeMatrix())('Security H: refresh tokens ($name)', (config) => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
-  });
+  const chirp = useSecurityChirp(config);
 
   const pairOf = (res: { body: unknown }) => res.body as TokenPair;
 
@@ -173,5 +165,5 @@ describe.each(storeMatrix())('Security H: refresh tokens ($name)', (config) => {
     });
   }
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, RequestMethod, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { isPermissionName, missingPermissions, Public } from 'nest-sessions';
@@ -8,8 +8,9 @@ import {
   bearer,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
+  type SecurityChirp,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist I (S54–S60): authentication before authorization, permissions, ownership,
@@ -68,32 +69,22 @@ function routesOf(chirp: SecurityChirp): Array<{ method: string; path: string }>
 }
 
 describe.each(pairedConfigs())('Security I: authorization ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config, { controllers: [UndecoratedProbeController] });
   let alice: TokenPair;
   let bob: TokenPair;
   let admin: TokenPair;
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config, { controllers: [UndecoratedProbeController] });
     alice = await chirp.session('alice');
     bob = await chirp.session('bob');
     admin = await chirp.session('admin');
   });
 
-  afterAll(async () => {
-    await chirp?.stop();
-  });
-
-  const post = async (token: string, text: string): Promise<number> => {
-    const res = await chirp.http.post('/posts').set(bearer(token)).send({ text });
-    expect(res.status).toBe(201);
-    return (res.body as { id: number }).id;
-  };
   const exists = async (id: number) =>
     ((await chirp.http.get('/posts')).body as Array<{ id: number }>).some((p) => p.id === id);
 
   it('S54: DELETE /posts/P_A without a token or with a revoked one → 401 (not 403), the handler never runs', async () => {
-    const postA = await post(alice.accessToken, 'P_A');
+    const postA = await chirp.createPost(alice.accessToken, 'P_A');
     const revoked = await chirp.session('bob');
     expect((await chirp.http.post('/auth/logout').set(bearer(revoked.accessToken))).status).toBe(
       204,
@@ -131,7 +122,7 @@ describe.each(pairedConfigs())('Security I: authorization ($name)', (config) => 
       .send({ permissions: [] });
     expect(set.status).toBe(200);
     const nobody = await chirp.login(username, password);
-    const postA = await post(alice.accessToken, 'P_A for S55');
+    const postA = await chirp.createPost(alice.accessToken, 'P_A for S55');
     for (const send of [
       () => chirp.http.post(`/posts/${postA}/like`).set(bearer(nobody.accessToken)),
       () => chirp.http.post('/posts').set(bearer(nobody.accessToken)).send({ text: 'x' }),
@@ -143,8 +134,14 @@ describe.each(pairedConfigs())('Security I: authorization ($name)', (config) => 
   });
 
   it('S56: ownership: bob cannot delete alice’s post, can delete his own, iterating ids deletes only his; liking is open; mod deletes any', async () => {
-    const aPosts = [await post(alice.accessToken, 'A1'), await post(alice.accessToken, 'A2')];
-    const bPosts = [await post(bob.accessToken, 'B1'), await post(bob.accessToken, 'B2')];
+    const aPosts = [
+      await chirp.createPost(alice.accessToken, 'A1'),
+      await chirp.createPost(alice.accessToken, 'A2'),
+    ];
+    const bPosts = [
+      await chirp.createPost(bob.accessToken, 'B1'),
+      await chirp.createPost(bob.accessToken, 'B2'),
+    ];
     await chirp.probe(
       () => chirp.http.delete(`/posts/${aPosts[0]}`).set(bearer(bob.accessToken)),
       (res) => expect(res.body).toEqual(FORBIDDEN_BODY),
@@ -229,7 +226,7 @@ describe.each(pairedConfigs())('Security I: authorization ($name)', (config) => 
       () => chirp.http.get('/admin/users').set(bearer(token.accessToken)),
       (res) => expect(res.body).toEqual(FORBIDDEN_BODY),
     );
-    const postB = await post(bob.accessToken, 'S58 target');
+    const postB = await chirp.createPost(bob.accessToken, 'S58 target');
     let current = token;
     if (config.strategy === 'reference') {
       await chirp.probe(
@@ -253,11 +250,7 @@ describe.each(pairedConfigs())('Security I: authorization ($name)', (config) => 
     if (config.strategy === 'value') {
       current = (await chirp.refresh(current.refreshToken)).body as TokenPair;
     }
-    const created = await chirp.http
-      .post('/posts')
-      .set(bearer(current.accessToken))
-      .send({ text: 'granted' });
-    expect(created.status).toBe(201);
+    await chirp.createPost(current.accessToken, 'granted');
   });
 
   it('S59: permission matching is exact, case-sensitive, without wildcards or prototype keys', () => {
@@ -320,5 +313,5 @@ describe.each(pairedConfigs())('Security I: authorization ($name)', (config) => 
     await chirp.expectServing();
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

@@ -14,9 +14,9 @@ import {
   DEMO_PASSWORD,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
   securityConfigs,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist J (S61–S67): oversized and pathological input. What Node's HTTP parser
@@ -47,16 +47,11 @@ async function inBatches<T>(
 describe.each(pairedConfigs(true))(
   'Security J: denial of service and malformed input ($name)',
   (config) => {
-    let chirp: SecurityChirp;
+    const chirp = useSecurityChirp(config);
     let alice: TokenPair;
 
     beforeAll(async () => {
-      chirp = await SecurityChirp.start(config);
       alice = await chirp.session('alice');
-    });
-
-    afterAll(async () => {
-      await chirp?.stop();
     });
 
     /** A raw request whose answer must be a 401 for a presented token, with no store call. */
@@ -354,22 +349,14 @@ describe.each(pairedConfigs(true))(
       });
     });
 
-    itKeepsSecretsOutOfTheLog(() => chirp);
+    itKeepsSecretsOutOfTheLog(chirp);
   },
 );
 
 describe.each(securityConfigs(['memory', 'sqlite'], ['reference']))(
   'Security J: S67 sessions per user ($name)',
   (config) => {
-    let chirp: SecurityChirp;
-
-    beforeAll(async () => {
-      chirp = await SecurityChirp.start(config, { sessionOptions: { maxSessionsPerUser: 5 } });
-    });
-
-    afterAll(async () => {
-      await chirp?.stop();
-    });
+    const chirp = useSecurityChirp(config, { sessionOptions: { maxSessionsPerUser: 5 } });
 
     it('S67: with maxSessionsPerUser = 5 the sixth login evicts the oldest session: never more than 5 live', async () => {
       const pairs: TokenPair[] = [];
@@ -408,22 +395,14 @@ describe.each(securityConfigs(['memory', 'sqlite'], ['reference']))(
       }
     });
 
-    itKeepsSecretsOutOfTheLog(() => chirp);
+    itKeepsSecretsOutOfTheLog(chirp);
   },
 );
 
 describe.each(securityConfigs(['memory'], ['reference']))(
   'Security J: S67 Chirp’s own policy ($name)',
   (config) => {
-    let chirp: SecurityChirp;
-
-    beforeAll(async () => {
-      chirp = await SecurityChirp.start(config);
-    });
-
-    afterAll(async () => {
-      await chirp?.stop();
-    });
+    const chirp = useSecurityChirp(config);
 
     it('S67: Chirp as shipped does not cap concurrent sessions (ASVS V3.7: documented policy), and every one is listed', async () => {
       const pairs: TokenPair[] = [];
@@ -433,6 +412,6 @@ describe.each(securityConfigs(['memory'], ['reference']))(
       expect((listed.body as unknown[]).length).toBe(7);
     });
 
-    itKeepsSecretsOutOfTheLog(() => chirp);
+    itKeepsSecretsOutOfTheLog(chirp);
   },
 );

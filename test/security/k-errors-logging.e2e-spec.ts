@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'supertest';
 import { b64u } from '../support/jwt/forge.js';
@@ -14,9 +14,9 @@ import {
   CORE_TARGETS,
   itKeepsSecretsOutOfTheLog,
   pairedConfigs,
-  SecurityChirp,
   securityConfigs,
   type TokenPair,
+  useSecurityChirp,
 } from './support/security-harness.js';
 
 // Checklist K (S68–S70): fail closed when the store fails, generic error bodies, and the
@@ -34,16 +34,11 @@ const UNAVAILABLE = {
 };
 
 describe.each(securityConfigs(CORE_TARGETS))('Security K: S68 store outage ($name)', (config) => {
-  let chirp: SecurityChirp;
+  const chirp = useSecurityChirp(config, { sessionOptions: { storeTimeout: 100 } });
   let alice: TokenPair;
 
   beforeAll(async () => {
-    chirp = await SecurityChirp.start(config, { sessionOptions: { storeTimeout: 100 } });
     alice = await chirp.session('alice');
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
   });
 
   async function during<T>(fault: 'fail' | 'hang', body: () => Promise<T>): Promise<T> {
@@ -97,21 +92,13 @@ describe.each(securityConfigs(CORE_TARGETS))('Security K: S68 store outage ($nam
     },
   );
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });
 
 describe.each(pairedConfigs())(
   'Security K: S69 error bodies never leak internals ($name)',
   (config) => {
-    let chirp: SecurityChirp;
-
-    beforeAll(async () => {
-      chirp = await SecurityChirp.start(config);
-    });
-
-    afterAll(async () => {
-      await chirp?.stop();
-    });
+    const chirp = useSecurityChirp(config);
 
     it('S69: missing, malformed, unknown, tampered, revoked and expired tokens all get the same 401 body and headers', async () => {
       const revoked = await chirp.session('alice');
@@ -194,20 +181,12 @@ describe.each(pairedConfigs())(
       }
     });
 
-    itKeepsSecretsOutOfTheLog(() => chirp);
+    itKeepsSecretsOutOfTheLog(chirp);
   },
 );
 
 describe.each(pairedConfigs())('Security K: S70 security events in the log ($name)', (config) => {
-  let chirp: SecurityChirp;
-
-  beforeAll(async () => {
-    chirp = await SecurityChirp.start(config);
-  });
-
-  afterAll(async () => {
-    await chirp?.stop();
-  });
+  const chirp = useSecurityChirp(config);
 
   /**
    * Runs `action` and returns the log lines it produced. At least one line must name every
@@ -300,5 +279,5 @@ describe.each(pairedConfigs())('Security K: S70 security events in the log ($nam
     });
   });
 
-  itKeepsSecretsOutOfTheLog(() => chirp);
+  itKeepsSecretsOutOfTheLog(chirp);
 });

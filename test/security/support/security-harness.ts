@@ -1,4 +1,4 @@
-import { expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { Type } from '@nestjs/common';
 import {
   ManualClock,
@@ -142,7 +142,7 @@ export function pairedConfigs(withFastify = false): SecurityConfig[] {
   ];
 }
 
-/** Test-only options of {@link SecurityChirp.start}. */
+/** Test-only options of a {@link SecurityChirp}. */
 export interface SecurityStartOptions {
   /** Extra Chirp environment (e.g. `SESSION_TTL`, `JWT_LEEWAY`, `RATE_LIMIT`). */
   readonly env?: Record<string, string>;
@@ -207,6 +207,19 @@ export function expectNoSideEffect(before: Snapshot, after: Snapshot): void {
   expect(after).toEqual(before);
 }
 
+/** The demo users the harness knows by name. */
+export type DemoUser = 'alice' | 'bob' | 'mod' | 'admin';
+
+/** What a started {@link SecurityChirp} runs on. */
+interface Running {
+  readonly harness: ChirpHarness;
+  readonly clock: ManualClock;
+  readonly log: CapturingLogger;
+  readonly ids: Record<DemoUser, string>;
+  /** The store, uninstrumented. */
+  readonly store: SessionStore;
+}
+
 /**
  * Chirp built exactly as `main.ts` builds it (through {@link ChirpHarness}), with what the
  * security suite needs around it: a `ManualClock` (expiry without sleeping), a logger that
@@ -214,42 +227,34 @@ export function expectNoSideEffect(before: Snapshot, after: Snapshot): void {
  * S62, S68), a control session for "the app still serves" (G1), and {@link snapshot} of
  * the store and business state (G4/G5). `RATE_LIMIT=off` unless a suite turns it on: the
  * suites send hundreds of bad tokens from one address on purpose.
+ *
+ * Created stopped, so that a suite can hold it from its `describe` body: see
+ * {@link useSecurityChirp}. What needs the running app throws until {@link start}.
  */
 export class SecurityChirp {
   /** Every token, password and secret this app saw; none may appear in its log (S70). */
-  readonly secrets = new Set<string>();
+  readonly secrets = new Set<string>([DEMO_PASSWORD]);
   /** Store calls per method since start. */
   readonly storeCalls = new Map<StoreMethod, number>();
   /** Set to make the store fail or hang (S68). */
   storeFault: StoreFault = null;
-  /** The user ids of the demo users, by name. */
-  readonly ids: Record<'alice' | 'bob' | 'mod' | 'admin', string>;
-  private readonly rawStore: SessionStore;
-  private control: string;
+  private running: Running | null = null;
+  private control = '';
 
-  private constructor(
+  /**
+   * @param config the configuration to run Chirp in
+   * @param options test-only environment, session options and controllers
+   */
+  constructor(
     readonly config: SecurityConfig,
-    readonly harness: ChirpHarness,
-    readonly clock: ManualClock,
-    readonly log: CapturingLogger,
-    ids: Record<'alice' | 'bob' | 'mod' | 'admin', string>,
-  ) {
-    this.ids = ids;
-    this.secrets.add(DEMO_PASSWORD);
-    const key = harness.config.jwtKey;
-    if (key?.kind === 'secret') this.secrets.add(key.secret);
-    const store = harness.app.get(SessionStore);
-    this.rawStore = this.instrument(store);
-    this.control = '';
-  }
+    private readonly options: SecurityStartOptions = {},
+  ) {}
 
-  /** Starts Chirp in `config`. */
-  static async start(
-    config: SecurityConfig,
-    options: SecurityStartOptions = {},
-  ): Promise<SecurityChirp> {
+  /** Starts Chirp, and a control session. */
+  async start(): Promise<void> {
     const clock = new ManualClock(Date.now());
     const log = new CapturingLogger();
+    const { config, options } = this;
     const testConfig: ChirpTestConfig = {
       name: config.name,
       strategy: config.strategy,
@@ -267,16 +272,43 @@ export class SecurityChirp {
         controllers: options.controllers,
       },
     );
+    const key = harness.config.jwtKey;
+    if (key?.kind === 'secret') this.secrets.add(key.secret);
     const users = harness.app.get(UserService);
-    const idOf = async (name: string) => (await users.findByUsername(name))!.id;
-    const chirp = new SecurityChirp(config, harness, clock, log, {
-      alice: await idOf('alice'),
-      bob: await idOf('bob'),
-      mod: await idOf('mod'),
-      admin: await idOf('admin'),
-    });
-    await chirp.resetControl();
-    return chirp;
+    const idOf = async (name: DemoUser) => (await users.findByUsername(name))!.id;
+    this.running = {
+      harness,
+      clock,
+      log,
+      ids: {
+        alice: await idOf('alice'),
+        bob: await idOf('bob'),
+        mod: await idOf('mod'),
+        admin: await idOf('admin'),
+      },
+      store: this.instrument(harness.app.get(SessionStore)),
+    };
+    await this.resetControl();
+  }
+
+  /** The running app's harness (config, app, data source). */
+  get harness(): ChirpHarness {
+    return this.live().harness;
+  }
+
+  /** The app's clock: advance it instead of sleeping. */
+  get clock(): ManualClock {
+    return this.live().clock;
+  }
+
+  /** Everything the app logged since start. */
+  get log(): CapturingLogger {
+    return this.live().log;
+  }
+
+  /** The user ids of the demo users, by name. */
+  get ids(): Record<DemoUser, string> {
+    return this.live().ids;
   }
 
   /** A supertest client of the running app. */
@@ -296,7 +328,7 @@ export class SecurityChirp {
 
   /** The app's session store, uninstrumented (not counted, never failing). */
   get store(): SessionStore {
-    return this.rawStore;
+    return this.live().store;
   }
 
   /** The HMAC secret of value tokens (generated at start-up, as in development). */
@@ -328,7 +360,7 @@ export class SecurityChirp {
    * A new session for a demo user without the password round (no argon2): what login does
    * after the password check, through the app's own `TokenService` and current permissions.
    */
-  async session(username: keyof SecurityChirp['ids']): Promise<TokenPair> {
+  async session(username: DemoUser): Promise<TokenPair> {
     return this.sessionFor(this.ids[username]);
   }
 
@@ -354,6 +386,16 @@ export class SecurityChirp {
     const response = await this.http.post('/auth/refresh').send({ refreshToken });
     if (response.status === 200) this.remember(response.body as TokenPair);
     return response;
+  }
+
+  /**
+   * `POST /posts {text}` as the holder of `accessToken`; fails the test unless 201.
+   * @returns the new post's id.
+   */
+  async createPost(accessToken: string, text: string): Promise<number> {
+    const response = await this.http.post('/posts').set(bearer(accessToken)).send({ text });
+    expect({ created: text, status: response.status }).toEqual({ created: text, status: 201 });
+    return (response.body as { id: number }).id;
   }
 
   /** `GET /me` with `token`. */
@@ -424,7 +466,7 @@ export class SecurityChirp {
     const [users, entities, notices, storeSize, posts, likes] = await Promise.all([
       this.harness.app.get(UserService).list(),
       ds.getRepository(UserEntity).find(),
-      this.rawStore.readRevocations(0),
+      this.store.readRevocations(0),
       this.storeSize(),
       ds.getRepository(PostEntity).find({ order: { id: 'ASC' } }),
       ds.getRepository(LikeEntity).find(),
@@ -432,7 +474,7 @@ export class SecurityChirp {
     const hashes = new Map(entities.map((u) => [u.id, u.passwordHash]));
     const sessions = await Promise.all(
       users.map(async (user) => {
-        const listed = await this.rawStore.listByUser(user.id);
+        const listed = await this.store.listByUser(user.id);
         return {
           user: user.username,
           subject: listed.subject,
@@ -502,10 +544,19 @@ export class SecurityChirp {
     }
   }
 
-  /** Stops the app and drops its database. */
+  /** Stops the app and drops its database; nothing to do if it did not start. */
   async stop(): Promise<void> {
     this.storeFault = null;
-    await this.harness.stop();
+    const running = this.running;
+    this.running = null;
+    await running?.harness.stop();
+  }
+
+  private live(): Running {
+    if (!this.running) {
+      throw new Error(`Chirp (${this.config.name}) is not running: start() it first`);
+    }
+    return this.running;
   }
 
   /**
@@ -532,16 +583,36 @@ export class SecurityChirp {
 }
 
 /**
+ * Runs Chirp in `config` around the enclosing `describe`: started in a `beforeAll`, stopped
+ * in an `afterAll`. Call it first in the `describe`, so that the suite's own hooks run
+ * against the started app.
+ *
+ * @returns the app (stopped until the suite's hooks run).
+ * @example
+ * const chirp = useSecurityChirp(config, { env: { RATE_LIMIT: 'on' } });
+ * it('…', async () => expect((await chirp.me(token)).status).toBe(401));
+ */
+export function useSecurityChirp(
+  config: SecurityConfig,
+  options: SecurityStartOptions = {},
+): SecurityChirp {
+  const chirp = new SecurityChirp(config, options);
+  beforeAll(() => chirp.start());
+  afterAll(() => chirp.stop());
+  return chirp;
+}
+
+/**
  * Registers the S70 log check of a suite, to be called last in its `describe`: nothing
  * Chirp logged while the suite ran contains a token, a refresh token, a password or the
  * JWT secret the suite used.
  */
-export function itKeepsSecretsOutOfTheLog(chirp: () => SecurityChirp | undefined): void {
+export function itKeepsSecretsOutOfTheLog(chirp: SecurityChirp): void {
   it('S70: the log holds no token, password or secret used in this suite', () => {
-    const app = chirp();
-    expect(app).toBeDefined();
-    const log = app!.log.dump();
-    const leaked = [...app!.secrets].filter((secret) => secret.length >= 8 && log.includes(secret));
+    const log = chirp.log.dump();
+    const leaked = [...chirp.secrets].filter(
+      (secret) => secret.length >= 8 && log.includes(secret),
+    );
     expect(leaked).toEqual([]);
   });
 }
