@@ -2,7 +2,8 @@
 // under HTTP load, with the article's trade-off columns measured, then the scale rows. Writes a
 // table to stdout, bench/results.json, bench/RESULTS.md and bench/results.svg.
 //
-// Flags: --quick (one instance per configuration, fewer and shorter rounds, scale rows up to 10k sessions), --only <slug,…>,
+// Flags: --quick (a smoke run: one instance per configuration, one 1 s pair per configuration
+// after the warm-up, scale rows up to 10k sessions), --only <slug,…>,
 // --no-scale, --profile (a CPU profile of Chirp's guarded route, reference × memory, instead of
 // the benchmark), --rounds N, --duration S, --connections N.
 import { randomBytes } from 'node:crypto';
@@ -56,7 +57,7 @@ const { values: flags } = parseArgs({
 
 const quick = flags.quick === true;
 const settings = {
-  rounds: Number(flags.rounds ?? (quick ? 2 : 5)),
+  rounds: Number(flags.rounds ?? (quick ? 1 : 5)),
   duration: Number(flags.duration ?? (quick ? 1 : 2)),
   warmup: 1,
   connections: Number(flags.connections ?? 16),

@@ -45,8 +45,13 @@ export function planCpus(): CpuPlan {
 
 /** Pins every thread of this process to `cpu` (threads started later inherit it). */
 export function pinSelf(cpu: number | null): void {
-  if (cpu === null) return;
-  spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+  pinProcess(process.pid, cpu);
+}
+
+/** Pins every thread of process `pid` to `cpu` (threads started later inherit it). */
+export function pinProcess(pid: number | undefined, cpu: number | null): void {
+  if (cpu === null || pid === undefined) return;
+  spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
 }
 
 /** How to start a process. */

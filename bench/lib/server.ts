@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { startProcess, type ManagedProcess } from './processes.js';
+import { pinProcess, startProcess, type ManagedProcess } from './processes.js';
 import type { RunContext, Target } from './targets.js';
 
 /** A started instance of a configuration. */
@@ -22,7 +22,11 @@ export interface StartOptions {
   readonly label?: string;
 }
 
-/** Starts an instance of `target` and waits for its `BENCH_READY` line. */
+/**
+ * Starts an instance of `target`, waits for its `BENCH_READY` line, then pins it. Start-up
+ * (module loading, migrations, seeding) runs on every CPU: nothing is measured yet, and
+ * several instances starting on the one server CPU made a quick run wait ~25 s.
+ */
 export async function startServer(
   target: Target,
   ctx: RunContext,
@@ -34,13 +38,14 @@ export async function startServer(
     name: `${target.name} (${options.label ?? 'A'})`,
     command: process.execPath,
     args: [...(options.nodeArgs ?? []), join(ctx.root, target.script)],
-    cpu: options.cpu,
+    cpu: null,
     env,
     cwd: ctx.root,
   });
   try {
     const match = await proc.waitFor(/^BENCH_READY (.*)$/, 90_000);
     const info = JSON.parse(match[1]) as Record<string, unknown>;
+    pinProcess(proc.child.pid, options.cpu);
     return { process: proc, base: `http://127.0.0.1:${Number(info.port)}`, info };
   } catch (error) {
     await proc.stop();
