@@ -6,6 +6,7 @@ import {
   SESSION_ENTITIES,
   SESSION_MIGRATIONS,
   SessionConfigurationError,
+  type SessionStore,
   TypeOrmSessionStore,
 } from '../../lib/index.js';
 import type { TieredRedisClient } from '../../lib/redis/tiered-redis-cache.js';
@@ -174,6 +175,22 @@ describeWithRedis('TieredSessionStore', () => {
         await subscriber.connect();
       });
 
+      /** A key prefix of its own for one test, dropped after the suite. */
+      const newPrefix = (): string => {
+        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
+        prefixes.push(keyPrefix);
+        return keyPrefix;
+      };
+
+      /** A tiered store of this variant on `database` (no subscriber: it polls). */
+      const tieredOn = (database: SessionStore, keyPrefix: string) =>
+        new TieredSessionStore({
+          database,
+          redis,
+          keyPrefix,
+          localCacheSize: variant.localCacheSize,
+        });
+
       afterAll(async () => {
         for (const prefix of prefixes) await dropKeys(redis, prefix);
         subscriber?.destroy();
@@ -189,8 +206,7 @@ describeWithRedis('TieredSessionStore', () => {
           await dataSource.query('DELETE FROM ns_sessions');
           await dataSource.query('DELETE FROM ns_session_subjects');
           await dataSource.query('DELETE FROM ns_revocations');
-          const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-          prefixes.push(keyPrefix);
+          const keyPrefix = newPrefix();
           const store = new TieredSessionStore({
             database: new TypeOrmSessionStore(dataSource),
             redis,
@@ -210,17 +226,10 @@ describeWithRedis('TieredSessionStore', () => {
       );
 
       it('never caches what a read saw before a write that raced it', async () => {
-        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-        prefixes.push(keyPrefix);
+        const keyPrefix = newPrefix();
         let release: () => void = () => undefined;
         const gated = new GatedStore(dataSource);
-        const build = (database: TypeOrmSessionStore) =>
-          new TieredSessionStore({
-            database,
-            redis,
-            keyPrefix,
-            localCacheSize: variant.localCacheSize,
-          });
+        const build = (database: TypeOrmSessionStore) => tieredOn(database, keyPrefix);
         const [reader, writer, third] = [
           build(gated),
           build(new TypeOrmSessionStore(dataSource)),
@@ -281,15 +290,8 @@ describeWithRedis('TieredSessionStore', () => {
       }
 
       it('drops at a sweep only the sessions it deleted, on every instance', async () => {
-        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-        prefixes.push(keyPrefix);
-        const build = () =>
-          new TieredSessionStore({
-            database: new TypeOrmSessionStore(dataSource),
-            redis,
-            keyPrefix,
-            localCacheSize: variant.localCacheSize,
-          });
+        const keyPrefix = newPrefix();
+        const build = () => tieredOn(new TypeOrmSessionStore(dataSource), keyPrefix);
         const [sweeper, other] = [build(), build()];
         try {
           for (const store of [sweeper, other]) expect(await store.whenReady()).toBe(true);
@@ -325,17 +327,10 @@ describeWithRedis('TieredSessionStore', () => {
       });
 
       it('never caches a session that a sweep deleted while a read of it was in flight', async () => {
-        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-        prefixes.push(keyPrefix);
+        const keyPrefix = newPrefix();
         let release: () => void = () => undefined;
         const gated = new GatedStore(dataSource);
-        const build = (database: TypeOrmSessionStore) =>
-          new TieredSessionStore({
-            database,
-            redis,
-            keyPrefix,
-            localCacheSize: variant.localCacheSize,
-          });
+        const build = (database: TypeOrmSessionStore) => tieredOn(database, keyPrefix);
         const [reader, sweeper] = [build(gated), build(new TypeOrmSessionStore(dataSource))];
         try {
           for (const store of [reader, sweeper]) expect(await store.whenReady()).toBe(true);
@@ -371,8 +366,7 @@ describeWithRedis('TieredSessionStore', () => {
       itWithLocalLayer(
         'serves nothing stale on the writing instance once a write returned, whatever read meanwhile',
         async () => {
-          const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-          prefixes.push(keyPrefix);
+          const keyPrefix = newPrefix();
           const database = new HeldWriteStore(dataSource);
           const announce = new Hold();
           const writer = new TieredSessionStore({
@@ -425,8 +419,7 @@ describeWithRedis('TieredSessionStore', () => {
       itWithLocalLayer(
         'lets a read racing 100 writes of other users fill the in-process layer',
         async () => {
-          const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-          prefixes.push(keyPrefix);
+          const keyPrefix = newPrefix();
           let release: () => void = () => undefined;
           const gated = new GatedStore(dataSource);
           const store = new TieredSessionStore({ database: gated, redis, keyPrefix });
@@ -457,8 +450,7 @@ describeWithRedis('TieredSessionStore', () => {
       );
 
       it('answers lookups from the layers in front of the database', async () => {
-        const keyPrefix = `ns-test:tiered:${randomBytes(6).toString('hex')}`;
-        prefixes.push(keyPrefix);
+        const keyPrefix = newPrefix();
         const store = new TieredSessionStore({
           database: dataSource,
           redis,
