@@ -84,7 +84,7 @@ export function markdown(run: RunResults): string {
   out.push(
     '# Benchmark results',
     '',
-    `Produced by \`${run.command}\` on ${run.date.slice(0, 10)}${run.quick ? ' (quick run: one round, smaller scale rows: a smoke test, its ratios are not measurements)' : ''}.`,
+    `Produced by \`${run.command}\` on ${run.date.slice(0, 10)}${run.quick ? ' (quick run: one instance per configuration, one round, smaller scale rows: a smoke test; ratios vary by ±0.3 between quick runs here)' : ''}.`,
     '',
     `- Machine: ${run.machine}`,
     `- Date: ${run.date}`,
