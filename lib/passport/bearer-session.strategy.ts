@@ -50,6 +50,6 @@ export class BearerSessionStrategy extends Strategy {
       'WWW-Authenticate',
       tokenSent ? 'Bearer error="invalid_token"' : 'Bearer',
     );
-    this.error(new InvalidTokenException());
+    this.error(new InvalidTokenException(undefined, { tokenPresented: tokenSent }));
   }
 }

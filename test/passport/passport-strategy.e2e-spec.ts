@@ -7,6 +7,7 @@ import {
   Module,
   Scope,
   UseGuards,
+  type ExecutionContext,
   type INestApplication,
 } from '@nestjs/common';
 import { REQUEST } from '@nestjs/core';
@@ -15,6 +16,7 @@ import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import {
   CurrentSession,
+  InvalidTokenException,
   SessionModule,
   SessionService,
   TokenService,
@@ -47,6 +49,31 @@ class ProfileController {
   }
 }
 
+/** Every InvalidTokenException the recording guard saw, in order. */
+const thrown: InvalidTokenException[] = [];
+
+/** Passport's guard as an app extends it, noting what the strategy refused. */
+@Injectable()
+class RecordingPassportGuard extends AuthGuard('nest-sessions') {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    try {
+      return (await super.canActivate(context)) as boolean;
+    } catch (error) {
+      if (error instanceof InvalidTokenException) thrown.push(error);
+      throw error;
+    }
+  }
+}
+
+@Controller('recorded')
+@UseGuards(RecordingPassportGuard)
+class RecordedController {
+  @Get()
+  read() {
+    return { ok: true };
+  }
+}
+
 const strategies: Array<[string, SessionModuleOptions]> = [
   ['reference', { strategy: 'reference' }],
   ['value', { strategy: 'value', jwt: { secret: randomBytes(32) } }],
@@ -59,7 +86,7 @@ describe.each(strategies)('SessionPassportStrategy with %s tokens', (_name, opti
   beforeAll(async () => {
     @Module({
       imports: [PassportModule, SessionModule.forRoot(options)],
-      controllers: [ProfileController],
+      controllers: [ProfileController, RecordedController],
       providers: [SessionPassportStrategy, CallerContext],
     })
     class AppModule {}
@@ -97,6 +124,24 @@ describe.each(strategies)('SessionPassportStrategy with %s tokens', (_name, opti
       error: 'Unauthorized',
       message: 'Invalid or missing access token',
     });
+  });
+
+  it('says in InvalidTokenException.tokenPresented whether a credential was refused', async () => {
+    const server = app.getHttpServer();
+    const cases: Array<[string | undefined, boolean]> = [
+      [undefined, false],
+      ['Basic YWxpY2U6cGFzc3dvcmQ=', false],
+      ['Bearer', true],
+      [`Bearer ${tokens.accessToken}x`, true],
+    ];
+    for (const [authorization, presented] of cases) {
+      thrown.length = 0;
+      const call = request(server).get('/recorded');
+      await (authorization === undefined ? call : call.set('Authorization', authorization)).expect(
+        401,
+      );
+      expect(thrown.map((e) => e.tokenPresented)).toEqual([presented]);
+    }
   });
 
   it('stops accepting a token once its session is revoked', async () => {
