@@ -101,7 +101,7 @@ export {
   type CsrfFailure,
   type CsrfRequest,
 } from './cookies/csrf.js';
-export { getPrincipal } from './guards/request-principal.js';
+export { clientIp, getPrincipal } from './guards/request-principal.js';
 
 export { Public, IS_PUBLIC } from './decorators/public.decorator.js';
 export {

@@ -27,7 +27,12 @@ export function getOwnedResource(request: object): unknown {
 
 /**
  * The client's IP address as the HTTP adapter reports it (`request.ip` on Express and
- * Fastify: the socket's peer unless the app trusts a proxy), or `undefined`.
+ * Fastify: the socket's peer unless the app trusts a proxy), at most 64 characters, or
+ * `undefined`. The address the library records in its events; use it for your own throttle
+ * keys and logs so that they all name the same client.
+ *
+ * @example
+ * const key = `login:${clientIp(request) ?? 'unknown'}`;
  */
 export function clientIp(request: object): string | undefined {
   const ip = (request as { ip?: unknown }).ip;

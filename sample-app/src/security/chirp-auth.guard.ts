@@ -1,7 +1,12 @@
 import { Inject, Injectable, type ExecutionContext } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
-import { AuthGuard, InvalidTokenException, SessionEvents, TokenService } from 'nest-sessions';
-import { clientAddress } from '../common/client-info.decorator.js';
+import {
+  AuthGuard,
+  clientIp,
+  InvalidTokenException,
+  SessionEvents,
+  TokenService,
+} from 'nest-sessions';
 import type { HeaderTarget } from '../common/set-header.js';
 import { CHIRP_CONFIG } from '../config/chirp-config.module.js';
 import type { ChirpConfig } from '../config/chirp-config.js';
@@ -9,7 +14,7 @@ import { FailureThrottle, INVALID_TOKENS_PER_CLIENT } from './failure-throttle.j
 import { tooManyRequests } from './too-many-requests.js';
 
 function clientKey(request: object): string {
-  return `invalid-token:${clientAddress(request) ?? 'unknown'}`;
+  return `invalid-token:${clientIp(request) ?? 'unknown'}`;
 }
 
 /**
