@@ -96,9 +96,7 @@ export class MemorySessionStore extends SessionStore {
 
   private createNow(session: NewSessionRecord, options: CreateSessionOptions): CreatedSession {
     if (this.byId.has(session.id)) throw new Error('this session id is already stored');
-    this.checkNewHash(session.accessHash);
-    this.checkNewHash(session.refreshHash);
-    this.checkNewHash(session.previousRefreshHash);
+    this.checkNewHashes([session.accessHash, session.refreshHash, session.previousRefreshHash]);
     const user = this.userFor(session.userId);
     this.grant(user, options.permissions);
 
@@ -170,8 +168,7 @@ export class MemorySessionStore extends SessionStore {
     if (slot === undefined || !this.hashes.holds(this.refreshOf[slot], expectedRefreshHash)) {
       return false;
     }
-    this.checkNewHash(rotation.accessHash);
-    this.checkNewHash(rotation.refreshHash);
+    this.checkNewHashes([rotation.accessHash, rotation.refreshHash]);
     if (this.accessOf[slot] !== NO_RECORD) this.hashes.remove(this.accessOf[slot]);
     this.accessOf[slot] =
       rotation.accessHash === null
@@ -319,13 +316,17 @@ export class MemorySessionStore extends SessionStore {
     );
   }
 
-  /** Refuses a hash the store cannot hold, before anything is written. */
-  private checkNewHash(hash: string | null): void {
-    if (hash === null) return;
-    if (!DigestTable.isDigest(hash)) {
-      throw new TypeError('token hashes must be lowercase hex SHA-256 (see hashToken)');
+  /** Refuses hashes the store cannot hold (malformed, stored, or repeated), before any write. */
+  private checkNewHashes(hashes: readonly (string | null)[]): void {
+    const given = hashes.filter((hash): hash is string => hash !== null);
+    for (const hash of given) {
+      if (!DigestTable.isDigest(hash)) {
+        throw new TypeError('token hashes must be lowercase hex SHA-256 (see hashToken)');
+      }
+      if (this.hashes.find(hash) !== NO_RECORD || given.indexOf(hash) !== given.lastIndexOf(hash)) {
+        throw new Error('this token hash is already stored');
+      }
     }
-    if (this.hashes.find(hash) !== NO_RECORD) throw new Error('this token hash is already stored');
   }
 
   /** The index of user `userId`, registering the user (epoch 0, no permissions) if new. */

@@ -74,6 +74,43 @@ describe('MemorySessionStore', () => {
     expect(store.size).toBe(0);
   });
 
+  it('refuses malformed, stored or repeated hashes before writing anything', async () => {
+    const store = new MemorySessionStore();
+    const kept = issue('alice');
+    await store.create(kept.record, OPTIONS);
+    const fresh = issue('alice').record;
+    const refused: NewSessionRecord[] = [
+      { ...fresh, accessHash: fresh.accessHash!.toUpperCase() },
+      { ...fresh, refreshHash: 'not-a-hash' },
+      { ...fresh, accessHash: kept.record.accessHash },
+      { ...fresh, previousRefreshHash: kept.record.refreshHash },
+      { ...fresh, refreshHash: fresh.accessHash! },
+    ];
+    for (const record of refused) {
+      await expect(store.create(record, OPTIONS)).rejects.toThrow(/hex SHA-256|already stored/);
+    }
+    const next = hashToken(generateOpaqueToken());
+    const rotation = { accessHash: next, refreshHash: next, successor: 's', rotatedAt: T0 + 1 };
+    await expect(store.rotate(kept.record.id, kept.record.refreshHash, rotation)).rejects.toThrow(
+      /already stored/,
+    );
+
+    // Nothing of the refused calls was written: the kept session is whole and alone.
+    expect(store.size).toBe(1);
+    expect((await store.findByAccessHash(kept.record.accessHash!))?.session.id).toBe(
+      kept.record.id,
+    );
+    expect(
+      (await store.findByRefreshHash(kept.record.refreshHash))?.session.previousRefreshHash,
+    ).toBeNull();
+    expect(await store.findByAccessHash(fresh.accessHash!)).toBeNull();
+    expect(await store.findByAccessHash(next)).toBeNull();
+    expect((await store.listByUser('alice')).sessions).toHaveLength(1);
+    // And the store still works.
+    await store.create(fresh, OPTIONS);
+    expect(store.size).toBe(2);
+  });
+
   it('never holds a raw token, as key or as value', async () => {
     const store = new MemorySessionStore();
     const raw: string[] = [];
