@@ -1,5 +1,5 @@
-import { rejectUnknownOptions } from '../exceptions/option-checks.js';
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { rejectUnknownOptions } from '../exceptions/option-checks.js';
 import {
   describeValue,
   SessionConfigurationError,
