@@ -227,6 +227,17 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 5_00
     if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
   });
 
+  /** Another instance without an in-process layer: what it finds comes from Redis. */
+  function redisBackedStore(): TieredSessionStore {
+    return new TieredSessionStore({
+      database: dataSource,
+      redis,
+      keyPrefix,
+      localCacheSize: 0,
+      logger,
+    });
+  }
+
   it('answers 200 throughout a Redis stop and restart, loses no session, refills Redis', async () => {
     expect(await health()).toEqual([
       200,
@@ -335,14 +346,7 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 5_00
     expect(await status(cached.accessToken)).toBe(200);
     await eventually(async () => (await cachedEntries([cached.sessionId])) === 1, 'Redis entry');
     const loginAt = clock.now();
-    // A second instance, with no in-process layer: what it finds comes from Redis.
-    const other = new TieredSessionStore({
-      database: dataSource,
-      redis,
-      keyPrefix,
-      localCacheSize: 0,
-      logger,
-    });
+    const other = redisBackedStore();
 
     await dataSource.destroy();
     try {
@@ -410,13 +414,7 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 5_00
     expect(await status(user.accessToken)).toBe(200);
     await eventually(async () => (await cachedEntries([user.sessionId])) === 1, 'Redis entry');
     // No in-process layer: the lookup has to run the read script in Redis.
-    const other = new TieredSessionStore({
-      database: dataSource,
-      redis,
-      keyPrefix,
-      localCacheSize: 0,
-      logger,
-    });
+    const other = redisBackedStore();
     try {
       const before = outages();
       await admin.scriptFlush();
