@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ratioChart } from './lib/chart.js';
-import { cpuTicks, foreignShare } from './lib/cpu.js';
+import { cpuTicks, foreignShare, processTicksOrNull, TICKS_PER_SECOND } from './lib/cpu.js';
 import { call } from './lib/http.js';
 import { pickLoadGenerator, runLoad, type LoadResult } from './lib/load.js';
 import { BenchDatabase } from './lib/postgres.js';
@@ -270,6 +270,20 @@ interface Round {
   guarded: LoadResult;
   public: LoadResult;
   foreign: number | null;
+  /** The server's CPU time per response (µs) on each route, or `null` where `/proc` is missing. */
+  cpu: { guarded: number; public: number } | null;
+}
+
+/** CPU ticks a server used over one route's slices, and the responses it gave in them. */
+interface CpuTally {
+  ticks: number;
+  responses: number;
+  known: boolean;
+}
+
+/** Microseconds of CPU per response, or `null` if a reading was missing or nothing was served. */
+function cpuPerResponse(t: CpuTally): number | null {
+  return t.known && t.responses > 0 ? (t.ticks / TICKS_PER_SECOND / t.responses) * 1e6 : null;
 }
 
 async function loadPhase(
@@ -317,12 +331,37 @@ async function loadPhase(
           type Route = 'guarded' | 'public';
           const first: Route = r % 2 === 0 ? 'guarded' : 'public';
           const second: Route = first === 'guarded' ? 'public' : 'guarded';
-          const slices: Record<'guarded' | 'public', LoadResult[]> = { guarded: [], public: [] };
+          const slices: Record<Route, LoadResult[]> = { guarded: [], public: [] };
+          // The server's own CPU time per response, beside the rate: on this kind of machine
+          // (a VM without steal accounting) the rate moves with whatever else the host runs,
+          // while the CPU a response costs moves far less.
+          const tally: Record<Route, CpuTally> = {
+            guarded: { ticks: 0, responses: 0, known: true },
+            public: { ticks: 0, responses: 0, known: true },
+          };
           for (let k = 0; k < settings.duration; k++) {
             const pair: Route[] = k % 2 === 0 ? [first, second] : [second, first];
-            for (const route of pair) slices[route].push(await measure(p, route, 1));
+            for (const route of pair) {
+              const before = processTicksOrNull(pid);
+              const slice = await measure(p, route, 1);
+              const after = processTicksOrNull(pid);
+              slices[route].push(slice);
+              const t = tally[route];
+              if (before === null || after === null) t.known = false;
+              else t.ticks += after - before;
+              t.responses += slice.rps;
+            }
           }
-          return { guarded: combineSlices(slices.guarded), public: combineSlices(slices.public) };
+          const guardedCpu = cpuPerResponse(tally.guarded);
+          const publicCpu = cpuPerResponse(tally.public);
+          return {
+            guarded: combineSlices(slices.guarded),
+            public: combineSlices(slices.public),
+            cpu:
+              guardedCpu === null || publicCpu === null
+                ? null
+                : { guarded: guardedCpu, public: publicCpu },
+          };
         },
       );
       if (result.guarded.failures > 0 || result.public.failures > 0) {
@@ -368,6 +407,8 @@ function rowOf(p: Probed, rounds: Round[]): RowResult {
   }
   const { min: ratioMin, max: ratioMax } = spread(ratios);
   const { min: rpsMin, max: rpsMax } = spread(rps);
+  const cpu = rounds.map((r) => r.cpu).filter((c): c is NonNullable<Round['cpu']> => c !== null);
+  const cpuRatios = cpu.map((c) => c.public / c.guarded);
   const t = p.target;
   return {
     name: t.name,
@@ -388,6 +429,11 @@ function rowOf(p: Probed, rounds: Round[]): RowResult {
     ratio_max: ratioMax,
     rps_min: rpsMin,
     rps_max: rpsMax,
+    cpu_us_guarded: cpu.length ? median(cpu.map((c) => c.guarded)) : null,
+    cpu_us_public: cpu.length ? median(cpu.map((c) => c.public)) : null,
+    cpu_ratio: cpu.length ? median(cpuRatios) : null,
+    cpu_ratio_min: cpu.length ? spread(cpuRatios).min : null,
+    cpu_ratio_max: cpu.length ? spread(cpuRatios).max : null,
     notes: p.notes,
     noise: noise.length ? noise.join(', ') : null,
   };

@@ -1,4 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of `/proc` CPU times (`getconf CLK_TCK`; 100 where it cannot be read). */
+export const TICKS_PER_SECOND = (() => {
+  try {
+    const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isSafeInteger(n) && n > 0 ? n : 100;
+  } catch {
+    return 100;
+  }
+})();
 
 /** Busy and total ticks of one CPU, from `/proc/stat`; `null` where there is no `/proc`. */
 export function cpuTicks(cpu: number): { busy: number; total: number } | null {
@@ -18,13 +29,19 @@ export function cpuTicks(cpu: number): { busy: number; total: number } | null {
 
 /** CPU ticks (user + system) a process has used, from `/proc/<pid>/stat`; 0 if unknown. */
 export function processTicks(pid: number | undefined): number {
-  if (pid === undefined) return 0;
+  return processTicksOrNull(pid) ?? 0;
+}
+
+/** {@link processTicks}, or `null` where it cannot be read (no `/proc`, process gone). */
+export function processTicksOrNull(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks : null;
   } catch {
-    return 0;
+    return null;
   }
 }
 

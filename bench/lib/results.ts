@@ -24,6 +24,20 @@ export interface RowResult {
   /** Smallest and largest per-round guarded requests/s. */
   readonly rps_min: number;
   readonly rps_max: number;
+  /**
+   * Median server CPU time per response (µs, all of the app's threads) on the guarded and the
+   * public route; `null` where `/proc` cannot be read.
+   */
+  readonly cpu_us_guarded: number | null;
+  readonly cpu_us_public: number | null;
+  /**
+   * Median over the rounds of public ÷ guarded CPU per response: the throughput ratio the app
+   * would reach if its CPU were the only limit, unmoved by what else the host runs. Work done
+   * in other processes (Redis, PostgreSQL) is not in it.
+   */
+  readonly cpu_ratio: number | null;
+  readonly cpu_ratio_min: number | null;
+  readonly cpu_ratio_max: number | null;
   /** Remarks (columns not measured and why, propagation trials, …). */
   readonly notes: string[];
   /** Why this row's numbers are noisy, or `null`. */

@@ -15,7 +15,10 @@ export function checkTargets(run: Inputs): TargetCheck[] {
     const r = row(slug);
     checks.push({
       target,
-      measured: r ? `ratio ${fmt(r.ratio)} (${fmt(r.ratio_min)}–${fmt(r.ratio_max)})` : 'not run',
+      measured: r
+        ? `ratio ${fmt(r.ratio)} (${fmt(r.ratio_min)}–${fmt(r.ratio_max)})` +
+          (r.cpu_ratio === null ? '' : `; CPU ratio ${fmt(r.cpu_ratio)}`)
+        : 'not run',
       met: r ? r.ratio >= min : null,
     });
   };
