@@ -1,7 +1,7 @@
 // Peer: `express-session` with its default MemoryStore (PEER_STORE=memory) or with
 // `connect-redis` on node-redis (PEER_STORE=redis, REDIS_URL), as their READMEs configure
 // them; a global guard reads `req.session.user` and checks the permission. Cookie sessions
-// (reference tokens).
+// (reference tokens). The session middleware runs on every route but the public twin.
 import {
   Body,
   Controller,
@@ -18,7 +18,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { RedisStore } from 'connect-redis';
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import { createClient } from 'redis';
 import {
@@ -87,13 +87,19 @@ if (process.env.PEER_STORE === 'redis') {
   store = new RedisStore({ client, prefix: `${process.env.BENCH_KEY_PREFIX ?? 'bench'}:sess:` });
 }
 
+const sessions = session({
+  secret: process.env.SESSION_SECRET ?? 'bench-express-session-secret',
+  resave: false,
+  saveUninitialized: false,
+  store,
+});
+
 await startPeer(ExpressSessionPeerModule, (app) => {
-  app.use(
-    session({
-      secret: process.env.SESSION_SECRET ?? 'bench-express-session-secret',
-      resave: false,
-      saveUninitialized: false,
-      store,
-    }),
+  // The public twin is the ceiling, "the same route with the guard disabled": here the session
+  // middleware is the peer's authentication, so the twin skips it. Mounted on every route, it
+  // would load the session there too (the cookie is sent to both) and the ratio would compare
+  // the peer with itself, not with an unguarded route as the issue's anchors do.
+  app.use((req: Request, res: Response, next: NextFunction) =>
+    req.path === '/bench/public' ? next() : sessions(req, res, next),
   );
 });
