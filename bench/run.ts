@@ -3,7 +3,7 @@
 // table to stdout, bench/results.json, bench/RESULTS.md and bench/results.svg.
 //
 // Flags: --quick (a smoke run: one instance per configuration, a 1 s warm-up of the guarded
-// route and one A B B A round per configuration, scale rows up to 10k sessions), --only <slug,…>,
+// route and one A B pair of 1 s slices per configuration, scale rows up to 10k sessions), --only <slug,…>,
 // --no-scale, --profile (a CPU profile of Chirp's guarded route, reference × memory, instead of
 // the benchmark), --rounds N, --duration S, --connections N.
 import { randomBytes } from 'node:crypto';
@@ -59,7 +59,8 @@ const quick = flags.quick === true;
 const settings = {
   rounds: Number(flags.rounds ?? (quick ? 1 : 5)),
   // 2 s = one A B B A sequence of 1 s slices: a single A B pair would favour its second route.
-  duration: Number(flags.duration ?? 2),
+  // A quick run (a smoke test) takes that single pair, guarded first, right after warming it.
+  duration: Number(flags.duration ?? (quick ? 1 : 2)),
   warmup: 1,
   // A quick run warms the guarded route only: the public twin runs a subset of its code
   // (routing, the controller), and one round's ratio is a smoke test either way.
@@ -587,8 +588,11 @@ async function main(): Promise<void> {
           ? `${target.name}: starting…`
           : `${target.name}: starting, probing restart and a second instance…`,
       );
+      const since = performance.now();
       try {
-        return await probe(target, ctx, plan);
+        const probed = await probe(target, ctx, plan);
+        say(`${target.name}: ready in ${((performance.now() - since) / 1000).toFixed(1)} s`);
+        return probed;
       } catch (error) {
         const reason = (error as Error).message.split('\n')[0];
         say(`${target.name}: skipped (${reason})`);

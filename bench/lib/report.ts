@@ -95,7 +95,7 @@ export function markdown(run: RunResults): string {
     `- Machine: ${run.machine}`,
     `- Date: ${run.date}`,
     `- Command: \`${run.command}\` (${Math.round(run.wallSeconds)} s)`,
-    `- Load: ${run.loadGenerator}, ${run.connections} connections, ${run.rounds} interleaved rounds of ${run.durationSec} s per route (1 s slices, guarded and public in A B B A order) after a warm-up; ${run.pinning}`,
+    `- Load: ${run.loadGenerator}, ${run.connections} connections, ${run.rounds} interleaved rounds of ${run.durationSec} s per route (${run.durationSec === 1 ? 'one 1 s slice each, the order alternating by round' : '1 s slices, guarded and public in A B B A order'}) after a warm-up; ${run.pinning}`,
     `- Ceiling (Chirp's \`@Public()\` twin, reference × memory): ${Math.round(run.ceilingRps).toLocaleString('en')} req/s`,
     `- ${run.noisy ? `**Noisy run**: ${run.noiseReasons.join('; ')}` : 'Noise: within limits (no row spread over 15 %, server CPU not shared)'}`,
     '',
