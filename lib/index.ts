@@ -40,6 +40,7 @@ export {
   SessionStore,
   type CreateSessionOptions,
   type CreatedSession,
+  type RevocationWatch,
 } from './stores/session.store.js';
 export {
   isSessionLive,
@@ -171,7 +172,7 @@ export type {
 export type { ResolvedJwtOptions } from './jwt/resolve-jwt-options.js';
 export type { PublicJwk } from './jwt/jwt-keys.js';
 export type { AccessTokenClaims } from './jwt/jwt-claims.js';
-export type { RevocationNotice } from './jwt/revocation-notice.js';
+export { parseRevocationNotice, type RevocationNotice } from './jwt/revocation-notice.js';
 export { RevocationList, type RevocationClaims } from './jwt/revocation-list.js';
 export type { Revocation } from './tokens/token.service.js';
 export {

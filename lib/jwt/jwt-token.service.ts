@@ -11,6 +11,7 @@ import { SessionEvents } from '../events/session-events.js';
 import { SESSION_OPTIONS, type ResolvedSessionOptions } from '../session-options.resolver.js';
 import { StoreGateway } from '../sessions/store-gateway.js';
 import type { SessionRecord } from '../stores/session-record.js';
+import type { RevocationWatch } from '../stores/session.store.js';
 import { generateSessionId } from '../tokens/opaque-token.js';
 import {
   StoreBackedTokenService,
@@ -67,6 +68,7 @@ export class JwtTokenService
   private pollTimer: NodeJS.Timeout | null = null;
   private polledUpTo = 0;
   private pollFailing = false;
+  private watch: RevocationWatch | null = null;
 
   constructor(
     @Inject(SESSION_OPTIONS) options: ResolvedSessionOptions,
@@ -87,7 +89,10 @@ export class JwtTokenService
     this.verified = new VerifiedTokenCache(this.jwtOptions.verifiedTokenCacheSize);
   }
 
-  /** Loads recent revocations and starts polling for other instances' ones. */
+  /**
+   * Loads recent revocations, starts polling for other instances' ones and, where the store
+   * pushes them ({@link SessionStore.watchRevocations}: Redis), applies them as they come.
+   */
   async onApplicationBootstrap(): Promise<void> {
     this.polledUpTo = this.options.clock.now() - this.maxTokenLifetime();
     await this.syncRevocations().catch(() => 0);
@@ -96,12 +101,22 @@ export class JwtTokenService
       this.pollTimer = setInterval(() => void this.syncRevocations().catch(() => 0), interval);
       this.pollTimer.unref();
     }
+    try {
+      this.watch = this.gateway.store.watchRevocations((notice) => {
+        this.revocations.apply(notice);
+      });
+    } catch (error) {
+      this.logger.warn(`Revocations are not pushed (${(error as Error).message}); polling only`);
+    }
   }
 
-  /** Stops polling. */
-  onApplicationShutdown(): void {
+  /** Stops polling and the revocation watch. */
+  async onApplicationShutdown(): Promise<void> {
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
+    const watch = this.watch;
+    this.watch = null;
+    await watch?.close();
   }
 
   /**

@@ -86,6 +86,52 @@ async function closeWithin(close: () => Promise<unknown>, destroyNow: () => void
   clearTimeout(timer);
 }
 
+/** What {@link destroyWhenSettled} needs of a node-redis client. */
+export interface DestroyableRedisClient {
+  /** Whether the socket is open (connected, connecting or reconnecting). */
+  readonly isOpen: boolean;
+  /** Whether the connection is ready for commands. */
+  readonly isReady: boolean;
+  /** Connection events. */
+  on(event: 'ready', listener: () => void): unknown;
+  /** Removes an event listener. */
+  off(event: 'ready', listener: () => void): unknown;
+  /** Closes the connection at once. */
+  destroy(): void;
+}
+
+/**
+ * Destroys a standalone node-redis client, even one that is still connecting. node-redis 5
+ * loses a socket that is being opened when `destroy()` is called (the connection then opens
+ * anyway, cannot be closed any more, and keeps the process alive), so a connecting client is
+ * first given up to `ms` to become ready. A Redis that is down never gets it ready: the
+ * destroy then stops the reconnection attempts. Internal to the library.
+ *
+ * @example
+ * await destroyWhenSettled(subscriber, 1_000);
+ */
+export async function destroyWhenSettled(
+  client: DestroyableRedisClient,
+  ms: number,
+): Promise<void> {
+  if (client.isOpen && !client.isReady) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      client.on('ready', done);
+    });
+  }
+  try {
+    client.destroy();
+  } catch {
+    // already closed
+  }
+}
+
 /**
  * Creates a node-redis client that never makes the app wait for a Redis that is down:
  * offline queue disabled (commands fail at once while disconnected), short connect timeout,
@@ -136,7 +182,7 @@ export function createSessionRedisClient(
             () => client.destroy(),
             connectTimeout,
           );
-        else client.destroy();
+        else await destroyWhenSettled(client, connectTimeout);
       },
     };
   }

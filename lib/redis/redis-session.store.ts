@@ -1,6 +1,12 @@
+import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
 import { wholeNumberOption } from '../exceptions/option-checks.js';
-import type { RevocationNotice } from '../jwt/revocation-notice.js';
-import type { CreateSessionOptions, CreatedSession } from '../stores/session.store.js';
+import { Logger } from '@nestjs/common';
+import { parseRevocationNotice, type RevocationNotice } from '../jwt/revocation-notice.js';
+import type {
+  CreateSessionOptions,
+  CreatedSession,
+  RevocationWatch,
+} from '../stores/session.store.js';
 import { SessionStore } from '../stores/session.store.js';
 import type {
   NewSessionRecord,
@@ -11,6 +17,7 @@ import type {
 } from '../stores/session-record.js';
 import {
   createSessionRedisClient,
+  destroyWhenSettled,
   RedisCommander,
   type OwnedRedisClient,
   type RedisConnectionOptions,
@@ -27,6 +34,7 @@ import {
   type SessionTuple,
 } from './redis-keys.js';
 import * as scripts from './redis-scripts.js';
+import type { TieredRedisSubscriber } from './tiered-invalidation.js';
 
 /**
  * Options of {@link RedisSessionStore}. Durations in milliseconds.
@@ -77,6 +85,15 @@ export interface RedisSessionStoreOptions {
    */
   readonly publishRevocations?: boolean;
   /**
+   * The pub/sub connection on which {@link RedisSessionStore.watchRevocations} receives that
+   * channel (the value-token strategy's head start over polling: a logout on one instance
+   * holds on the others within a round trip). By default a `duplicate()` of the client,
+   * opened by the first watch and closed with it; pass your own connection to share one, or
+   * `false` for no watch (other instances' revocations then arrive by polling only).
+   * @default the client's duplicate()
+   */
+  readonly subscriber?: TieredRedisSubscriber | false;
+  /**
    * `deleteExpired` stops taking new users after this long and leaves the rest to the next
    * sweep, so one sweep never holds the store for long.
    * @default 1_000
@@ -97,6 +114,8 @@ interface Owner {
  * tests with a manual clock) is still kept this long; the token services judge its expiry.
  */
 const MIN_KEY_TTL = 60_000;
+/** How long closing a revocation watch waits for its own connection to finish opening. */
+const SUBSCRIBER_SETTLE_MS = 1_000;
 const SWEEP_BATCH = 500;
 const USERS_PER_SWEEP_ROUND = 50;
 
@@ -150,6 +169,10 @@ export class RedisSessionStore extends SessionStore {
   private readonly channel: string;
   private readonly sweepBudget: number;
   private owned: OwnedRedisClient | null = null;
+  private readonly client: SessionRedisClient;
+  private readonly subscriber: TieredRedisSubscriber | false | undefined;
+  private readonly watches = new Set<RevocationWatch>();
+  private readonly logger = new Logger('RedisSessionStore');
 
   /**
    * @param client a node-redis 5 client (`createClient()` or `createCluster()`), connected
@@ -165,6 +188,7 @@ export class RedisSessionStore extends SessionStore {
       unit: ms,
     });
     this.keys = new RedisKeys(options.keyPrefix ?? 'ns');
+    this.client = client;
     this.redis = new RedisCommander(client, commandTimeout);
     this.inline = !this.redis.cluster && (options.singleRoundTrip ?? true);
     this.flag = this.inline ? '1' : '0';
@@ -180,6 +204,19 @@ export class RedisSessionStore extends SessionStore {
       }),
     );
     this.channel = options.publishRevocations === false ? '' : this.keys.channel;
+    const subscriber: unknown = options.subscriber;
+    if (
+      subscriber !== undefined &&
+      subscriber !== false &&
+      typeof (subscriber as Partial<TieredRedisSubscriber>).subscribe !== 'function'
+    ) {
+      throw new SessionConfigurationError(
+        'subscriber',
+        'must be a node-redis 5 client for pub/sub, or false',
+        'pass client.duplicate() (connected or not), or leave it out',
+      );
+    }
+    this.subscriber = options.subscriber;
     this.sweepBudget = wholeNumberOption('sweepBudget', options.sweepBudget, {
       min: 1,
       fallback: 1_000,
@@ -200,7 +237,14 @@ export class RedisSessionStore extends SessionStore {
     options: RedisSessionStoreOptions & RedisConnectionOptions = {},
   ): RedisSessionStore {
     const owned = createSessionRedisClient(url, options);
-    const store = new RedisSessionStore(owned.client, options);
+    let store: RedisSessionStore;
+    try {
+      store = new RedisSessionStore(owned.client, options);
+    } catch (error) {
+      // A bad option must not leave a client connecting in the background for ever.
+      void owned.close();
+      throw error;
+    }
     store.owned = owned;
     return store;
   }
@@ -490,7 +534,64 @@ export class RedisSessionStore extends SessionStore {
   }
 
   /** Closes the client if the store created it ({@link RedisSessionStore.fromUrl}). */
+  /**
+   * @inheritdoc
+   * Subscribes to `<prefix>:revocations` on the `subscriber` connection (by default a
+   * `duplicate()` of the client, opened now and closed with the watch). Messages that are not
+   * well-formed notices are ignored. Resolves at once: the subscription is made in the
+   * background, and if it fails (Redis down at start-up, a proxy without pub/sub) that is
+   * logged once and polling carries on alone. After a reconnection node-redis subscribes
+   * again; notices published meanwhile come by polling. `null` with `publishRevocations:
+   * false` or `subscriber: false`, or when the client has no `duplicate()`.
+   */
+  override watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
+    const channel = this.channel;
+    if (!channel || this.subscriber === false) return null;
+    const owned = this.subscriber === undefined;
+    const subscriber = this.subscriber ?? duplicateOf(this.client);
+    if (!subscriber) return null;
+    const onMessage = (message: string) => {
+      const notice = parseRevocationNotice(message);
+      if (notice) listener(notice);
+    };
+    // node-redis reconnects (and subscribes again) by itself; polling covers the gap.
+    const onError = () => undefined;
+    subscriber.on('error', onError);
+    let closed = false;
+    const started = (async () => {
+      if (!subscriber.isOpen) await subscriber.connect();
+      if (!closed) await subscriber.subscribe([channel], onMessage);
+    })().catch((error: unknown) => {
+      if (closed) return;
+      this.logger.warn(
+        `Not subscribed to ${channel} (${(error as Error).message}): other instances' ` +
+          'revocations arrive by polling only',
+      );
+    });
+    const watch: RevocationWatch = {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        this.watches.delete(watch);
+        if (owned) {
+          await closeOwnedSubscriber(subscriber, started);
+        } else {
+          await subscriber.unsubscribe([channel], onMessage).catch(() => undefined);
+        }
+        // Not waiting for `started`: on a Redis that is down it may take long to settle, and
+        // once `closed` is set it subscribes no more. A connection of the app's loses our
+        // error listener; our own keeps it (a late error must not go unhandled).
+        void started;
+        if (!owned) subscriber.off('error', onError);
+      },
+    };
+    this.watches.add(watch);
+    return watch;
+  }
+
+  /** @inheritdoc Ends every revocation watch, then closes the client if the store opened it. */
   override async close(): Promise<void> {
+    await Promise.all([...this.watches].map((watch) => watch.close()));
     await this.owned?.close();
   }
 
@@ -614,5 +715,37 @@ export class RedisSessionStore extends SessionStore {
       start = Number(reply[2]);
     }
     return { deleted, due };
+  }
+}
+
+/** A new connection like `client`, for pub/sub, or `null` if it cannot make one. */
+function duplicateOf(client: SessionRedisClient): TieredRedisSubscriber | null {
+  const duplicate = (client as { duplicate?: () => TieredRedisSubscriber }).duplicate;
+  return typeof duplicate === 'function' ? duplicate.call(client) : null;
+}
+
+/**
+ * Closes a pub/sub connection the store opened, without losing one still connecting (see
+ * {@link destroyWhenSettled}). A cluster client has no readiness flag: its connection and
+ * subscription (`started`) get the same time to settle first.
+ */
+async function closeOwnedSubscriber(
+  subscriber: TieredRedisSubscriber,
+  started: Promise<void>,
+): Promise<void> {
+  if (typeof (subscriber as { isReady?: unknown }).isReady === 'boolean') {
+    await destroyWhenSettled(subscriber, SUBSCRIBER_SETTLE_MS);
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    started,
+    new Promise((resolve) => (timer = setTimeout(resolve, SUBSCRIBER_SETTLE_MS))),
+  ]);
+  clearTimeout(timer);
+  try {
+    subscriber.destroy();
+  } catch {
+    // already closed
   }
 }

@@ -24,6 +24,12 @@ export interface CreatedSession {
   readonly evicted: string[];
 }
 
+/** A running {@link SessionStore.watchRevocations} subscription. */
+export interface RevocationWatch {
+  /** Stops the pushes and releases the connection they came on. */
+  close(): Promise<void>;
+}
+
 /**
  * Where sessions live. The abstract class is both the contract and the DI token.
  *
@@ -113,6 +119,18 @@ export abstract class SessionStore {
 
   /** Deletes every session of every user (incident response). Subject records stay. */
   abstract clear(): Promise<void>;
+
+  /**
+   * Pushes the revocation notices any instance publishes to `listener` as they are
+   * published, if the store can (Redis: its `<prefix>:revocations` channel); `null` if it
+   * cannot, which is the default. A push is a head start, not a guarantee: notices sent while
+   * the connection is down are not replayed, so `readRevocations` polling stays the bound.
+   * The value-token strategy calls it once at start-up and closes the watch at shutdown.
+   */
+  watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
+    void listener;
+    return null;
+  }
 
   /** Releases timers and connections the store itself opened. Optional. */
   close(): Promise<void> {

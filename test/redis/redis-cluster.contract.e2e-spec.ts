@@ -1,7 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createCluster } from 'redis';
-import { generateOpaqueToken, generateSessionId, hashToken } from '../../lib/index.js';
+import {
+  generateOpaqueToken,
+  generateSessionId,
+  hashToken,
+  type RevocationNotice,
+} from '../../lib/index.js';
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
 import { describeSessionStoreContract } from '../../lib/testing/index.js';
 import { RedisClusterProcess, redisServerInstalled, waitFor } from '../support/redis-server.js';
@@ -50,6 +55,36 @@ type Cluster = ReturnType<typeof createCluster>;
       // A fresh prefix per test is an empty store; the cluster is thrown away in afterAll.
       const store = new RedisSessionStore(client, { keyPrefix: `${run}:${++tests}` });
       return Promise.resolve({ store, teardown: () => store.close() });
+    });
+
+    it('pushes revocation notices to a watch (pub/sub on a duplicate of the cluster client)', async () => {
+      const keyPrefix = `${run}:push`;
+      const publisher = new RedisSessionStore(client, { keyPrefix });
+      const watcher = new RedisSessionStore(client, { keyPrefix });
+      stores.push(publisher, watcher);
+      const received: RevocationNotice[] = [];
+      const watch = watcher.watchRevocations((notice) => received.push(notice));
+      expect(watch).not.toBeNull();
+      // The watch subscribes in the background: publish until a notice comes through.
+      const sent: RevocationNotice[] = [];
+      await waitFor('a pushed notice', async () => {
+        const at = Date.now();
+        const notice: RevocationNotice = {
+          kind: 'user',
+          id: randomUUID(),
+          userId: '{evil}',
+          epoch: sent.length + 1,
+          keepSessionId: null,
+          at,
+          expiresAt: at + 60_000,
+        };
+        sent.push(notice);
+        await publisher.publishRevocation(notice);
+        return received.length > 0;
+      });
+      expect(sent).toContainEqual(received[0]);
+      await watch!.close();
+      await watch!.close();
     });
 
     it('spreads users over every master and keeps odd user ids in one slot each', async () => {
