@@ -86,49 +86,34 @@ async function closeWithin(close: () => Promise<unknown>, destroyNow: () => void
   clearTimeout(timer);
 }
 
-/** What {@link destroyWhenSettled} needs of a node-redis client. */
-export interface DestroyableRedisClient {
-  /** Whether the socket is open (connected, connecting or reconnecting). */
-  readonly isOpen: boolean;
-  /** Whether the connection is ready for commands. */
-  readonly isReady: boolean;
-  /** Connection events. */
-  on(event: 'ready', listener: () => void): unknown;
-  /** Removes an event listener. */
-  off(event: 'ready', listener: () => void): unknown;
-  /** Closes the connection at once. */
-  destroy(): void;
-}
-
 /**
- * Destroys a standalone node-redis client, even one that is still connecting. node-redis 5
- * loses a socket that is being opened when `destroy()` is called (the connection then opens
- * anyway, cannot be closed any more, and keeps the process alive), so a connecting client is
- * first given up to `ms` to become ready. A Redis that is down never gets it ready: the
- * destroy then stops the reconnection attempts. Internal to the library.
+ * Destroys a node-redis client (standalone or cluster) that may still be connecting.
+ * node-redis 5 loses a socket that is being opened when `destroy()` is called: the
+ * connection opens anyway, cannot be closed any more and keeps the process alive. So the
+ * client's `connect()` promise (`connecting`, `null` if it never connected) first gets up to
+ * `ms` to settle; a Redis that is down never settles it, and the destroy then stops the
+ * reconnection attempts. Internal to the library.
  *
  * @example
- * await destroyWhenSettled(subscriber, 1_000);
+ * await destroyWhenSettled(subscriber, connecting, 1_000);
  */
 export async function destroyWhenSettled(
-  client: DestroyableRedisClient,
+  client: { destroy(): void },
+  connecting: Promise<unknown> | null,
   ms: number,
 ): Promise<void> {
-  if (client.isOpen && !client.isReady) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        client.off('ready', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      client.on('ready', done);
-    });
+  if (connecting) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      connecting.catch(() => undefined),
+      new Promise((resolve) => (timer = setTimeout(resolve, ms))),
+    ]);
+    clearTimeout(timer);
   }
   try {
     client.destroy();
   } catch {
-    // already closed
+    // Never opened, or already closed.
   }
 }
 
@@ -170,7 +155,7 @@ export function createSessionRedisClient(
     const client = createClient({ url, disableOfflineQueue: true, socket });
     client.on('error', onError);
     client.on('ready', onReady);
-    client.connect().catch(onError);
+    const connecting = client.connect().catch(onError);
     return {
       client,
       close: async () => {
@@ -182,7 +167,7 @@ export function createSessionRedisClient(
             () => client.destroy(),
             connectTimeout,
           );
-        else await destroyWhenSettled(client, connectTimeout);
+        else await destroyWhenSettled(client, connecting, connectTimeout);
       },
     };
   }

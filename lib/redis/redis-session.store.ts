@@ -574,7 +574,7 @@ export class RedisSessionStore extends SessionStore {
         closed = true;
         this.watches.delete(watch);
         if (owned) {
-          await closeOwnedSubscriber(subscriber, started);
+          await destroyWhenSettled(subscriber, started, SUBSCRIBER_SETTLE_MS);
         } else {
           await subscriber.unsubscribe([channel], onMessage).catch(() => undefined);
         }
@@ -722,30 +722,4 @@ export class RedisSessionStore extends SessionStore {
 function duplicateOf(client: SessionRedisClient): TieredRedisSubscriber | null {
   const duplicate = (client as { duplicate?: () => TieredRedisSubscriber }).duplicate;
   return typeof duplicate === 'function' ? duplicate.call(client) : null;
-}
-
-/**
- * Closes a pub/sub connection the store opened, without losing one still connecting (see
- * {@link destroyWhenSettled}). A cluster client has no readiness flag: its connection and
- * subscription (`started`) get the same time to settle first.
- */
-async function closeOwnedSubscriber(
-  subscriber: TieredRedisSubscriber,
-  started: Promise<void>,
-): Promise<void> {
-  if (typeof (subscriber as { isReady?: unknown }).isReady === 'boolean') {
-    await destroyWhenSettled(subscriber, SUBSCRIBER_SETTLE_MS);
-    return;
-  }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    started,
-    new Promise((resolve) => (timer = setTimeout(resolve, SUBSCRIBER_SETTLE_MS))),
-  ]);
-  clearTimeout(timer);
-  try {
-    subscriber.destroy();
-  } catch {
-    // already closed
-  }
 }

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { destroyWhenSettled } from './redis-connection.js';
 
 /**
  * What a write of {@link TieredSessionStore} invalidates, in every layer of every instance.
@@ -235,19 +236,7 @@ export class TieredInvalidationListener {
     this.syncedAt = Number.NEGATIVE_INFINITY;
     for (const wake of [...this.waiters]) wake(false);
     if (ownsSubscriber) {
-      // Destroyed while its socket is being opened, a node-redis client may finish opening it
-      // anyway and keep the process alive: let a connection in progress settle first.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.connecting?.catch(() => undefined),
-        new Promise((resolve) => (timer = setTimeout(resolve, 1_000))),
-      ]);
-      clearTimeout(timer);
-      try {
-        subscriber.destroy();
-      } catch {
-        // Never opened, or already closed.
-      }
+      await destroyWhenSettled(subscriber, this.connecting, 1_000);
       return;
     }
     if (subscriber.isReady) {
