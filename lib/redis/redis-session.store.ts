@@ -1,7 +1,7 @@
 import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
 import { wholeNumberOption } from '../exceptions/option-checks.js';
 import { Logger } from '@nestjs/common';
-import { parseRevocationNotice, type RevocationNotice } from '../jwt/revocation-notice.js';
+import type { RevocationNotice } from '../jwt/revocation-notice.js';
 import type {
   CreateSessionOptions,
   CreatedSession,
@@ -17,7 +17,6 @@ import type {
 } from '../stores/session-record.js';
 import {
   createSessionRedisClient,
-  destroyWhenSettled,
   RedisCommander,
   type OwnedRedisClient,
   type RedisConnectionOptions,
@@ -34,6 +33,7 @@ import {
   type SessionTuple,
 } from './redis-keys.js';
 import * as scripts from './redis-scripts.js';
+import { watchRevocationChannel } from './revocation-channel.js';
 import type { TieredRedisSubscriber } from './tiered-invalidation.js';
 
 /**
@@ -114,8 +114,6 @@ interface Owner {
  * tests with a manual clock) is still kept this long; the token services judge its expiry.
  */
 const MIN_KEY_TTL = 60_000;
-/** How long closing a revocation watch waits for its own connection to finish opening. */
-const SUBSCRIBER_SETTLE_MS = 1_000;
 const SWEEP_BATCH = 500;
 const USERS_PER_SWEEP_ROUND = 50;
 
@@ -547,44 +545,16 @@ export class RedisSessionStore extends SessionStore {
   override watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
     const channel = this.channel;
     if (!channel || this.subscriber === false) return null;
-    const owned = this.subscriber === undefined;
     const subscriber = this.subscriber ?? duplicateOf(this.client);
     if (!subscriber) return null;
-    const onMessage = (message: string) => {
-      const notice = parseRevocationNotice(message);
-      if (notice) listener(notice);
-    };
-    // node-redis reconnects (and subscribes again) by itself; polling covers the gap.
-    const onError = () => undefined;
-    subscriber.on('error', onError);
-    let closed = false;
-    const started = (async () => {
-      if (!subscriber.isOpen) await subscriber.connect();
-      if (!closed) await subscriber.subscribe([channel], onMessage);
-    })().catch((error: unknown) => {
-      if (closed) return;
-      this.logger.warn(
-        `Not subscribed to ${channel} (${(error as Error).message}): other instances' ` +
-          'revocations arrive by polling only',
-      );
+    const watch = watchRevocationChannel({
+      subscriber,
+      owned: this.subscriber === undefined,
+      channel,
+      listener,
+      logger: this.logger,
+      onClose: () => this.watches.delete(watch),
     });
-    const watch: RevocationWatch = {
-      close: async () => {
-        if (closed) return;
-        closed = true;
-        this.watches.delete(watch);
-        if (owned) {
-          await destroyWhenSettled(subscriber, started, SUBSCRIBER_SETTLE_MS);
-        } else {
-          await subscriber.unsubscribe([channel], onMessage).catch(() => undefined);
-        }
-        // Not waiting for `started`: on a Redis that is down it may take long to settle, and
-        // once `closed` is set it subscribes no more. A connection of the app's loses our
-        // error listener; our own keeps it (a late error must not go unhandled).
-        void started;
-        if (!owned) subscriber.off('error', onError);
-      },
-    };
     this.watches.add(watch);
     return watch;
   }

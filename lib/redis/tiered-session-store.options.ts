@@ -31,8 +31,9 @@ export interface TieredSessionStoreOptions {
    */
   redis: TieredRedisClient;
   /**
-   * A connection for pub/sub. May be shared by several stores; this store never closes it.
-   * @default redis.duplicate(), opened and closed by this store
+   * A connection for pub/sub (the invalidation channel and, for value tokens, the revocation
+   * channel). May be shared by several stores; this store never closes it.
+   * @default redis.duplicate() for each, opened and closed by this store
    */
   subscriber?: TieredRedisSubscriber;
   /**

@@ -12,17 +12,20 @@ import {
   SessionStore,
   type CreateSessionOptions,
   type CreatedSession,
+  type RevocationWatch,
 } from '../stores/session.store.js';
 import { probeStore } from '../stores/probe-store.js';
 import { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import { LocalSessionCache } from './local-session-cache.js';
+import { watchRevocationChannel } from './revocation-channel.js';
 import {
   scopeOf,
   TieredInvalidationListener,
   type InvalidationMessage,
   type InvalidationScope,
+  type TieredRedisSubscriber,
 } from './tiered-invalidation.js';
-import { TieredRedisCache } from './tiered-redis-cache.js';
+import { TieredRedisCache, type TieredRedisClient } from './tiered-redis-cache.js';
 import {
   resolveTieredOptions,
   type TieredSessionStoreOptions,
@@ -109,6 +112,10 @@ export class TieredSessionStore extends SessionStore {
   private localHits = 0;
   private redisHits = 0;
   private databaseReads = 0;
+  private readonly redisClient: TieredRedisClient;
+  private readonly subscriber: TieredRedisSubscriber | undefined;
+  private readonly revocationChannel: string;
+  private readonly watches = new Set<RevocationWatch>();
 
   /** @param options see {@link TieredSessionStoreOptions}; `database` and `redis` are required. */
   constructor(options: TieredSessionStoreOptions) {
@@ -133,6 +140,9 @@ export class TieredSessionStore extends SessionStore {
     this.origin = randomBytes(6).toString('hex');
     const origin = this.origin;
     const channel = `${keyPrefix}:invalidate`;
+    this.redisClient = options.redis;
+    this.subscriber = options.subscriber;
+    this.revocationChannel = `${keyPrefix}:revocations`;
     this.redis = new TieredRedisCache(options.redis, {
       prefix: `${keyPrefix}:`,
       channel,
@@ -281,9 +291,33 @@ export class TieredSessionStore extends SessionStore {
     await this.redis.touch(sessionId, lastActiveAt);
   }
 
-  /** @inheritdoc Kept in the database, which every instance polls. */
-  publishRevocation(notice: RevocationNotice): Promise<void> {
-    return this.fromDatabase((db) => db.publishRevocation(notice));
+  /**
+   * @inheritdoc
+   * Kept in the database, which every instance polls, then also published on
+   * `<keyPrefix>:revocations` for {@link watchRevocations}, best effort: without Redis, the
+   * other instances read it from the database at their next poll.
+   */
+  async publishRevocation(notice: RevocationNotice): Promise<void> {
+    await this.fromDatabase((db) => db.publishRevocation(notice));
+    await this.redis.publish(this.revocationChannel, JSON.stringify(notice));
+  }
+
+  /**
+   * @inheritdoc
+   * Subscribes to `<keyPrefix>:revocations` on the `subscriber` connection if one was given,
+   * else on a new `duplicate()` of the Redis client, closed with the watch (or the store).
+   */
+  override watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
+    const watch = watchRevocationChannel({
+      subscriber: this.subscriber ?? this.redisClient.duplicate(),
+      owned: this.subscriber === undefined,
+      channel: this.revocationChannel,
+      listener,
+      logger: this.logger,
+      onClose: () => this.watches.delete(watch),
+    });
+    this.watches.add(watch);
+    return watch;
   }
 
   /** @inheritdoc */
@@ -334,6 +368,7 @@ export class TieredSessionStore extends SessionStore {
   override async close(): Promise<void> {
     if (this.touchTimer) clearInterval(this.touchTimer);
     this.touchTimer = null;
+    await Promise.all([...this.watches].map((watch) => watch.close()));
     await this.listener.close();
     await this.redis.close();
     this.applyLocally(scopeOf({ all: true }));

@@ -1,12 +1,19 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createClient } from 'redis';
+import { DataSource } from 'typeorm';
 import {
   parseRevocationNotice,
+  SESSION_ENTITIES,
+  SESSION_MIGRATIONS,
   SessionConfigurationError,
   type RevocationNotice,
 } from '../../lib/index.js';
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
+import { TieredSessionStore } from '../../lib/redis/tiered-session.store.js';
 import { createJwtApp, type JwtTestApp } from '../support/jwt/jwt-app.js';
 import { RedisServerProcess, redisServerInstalled, waitFor } from '../support/redis-server.js';
 import { serviceAvailable } from '../support/services.js';
@@ -185,6 +192,78 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
     expect(store(prefix(), { publishRevocations: false }).watchRevocations(() => 0)).toBeNull();
     expect(store(prefix(), { subscriber: false }).watchRevocations(() => 0)).toBeNull();
     expect(() => store(prefix(), { subscriber: {} as never })).toThrow(SessionConfigurationError);
+  });
+
+  describe('two value-token instances on the tiered store (SQLite file + Redis) that never poll', () => {
+    const keyPrefix = prefix();
+    const channel = `${keyPrefix}:revocations`;
+    const dir = mkdtempSync(join(tmpdir(), 'ns-push-'));
+    let a: JwtTestApp;
+    let b: JwtTestApp;
+
+    async function instance(migrate: boolean): Promise<JwtTestApp> {
+      const dataSource = new DataSource({
+        type: 'better-sqlite3',
+        database: join(dir, 'sessions.sqlite'),
+        entities: SESSION_ENTITIES,
+        migrations: SESSION_MIGRATIONS,
+        migrationsRun: migrate,
+      });
+      await dataSource.initialize();
+      const redis = createClient({ url: URL });
+      redis.on('error', () => undefined);
+      await redis.connect();
+      const tiered = new TieredSessionStore({ database: dataSource, redis, keyPrefix });
+      const app = await createJwtApp({
+        store: tiered,
+        jwt: {
+          keys: [{ kid: 'es-1', algorithm: 'ES256', privateKey }],
+          revocationPollInterval: 0,
+        },
+      });
+      // Closed in this order: the app, the store, the app's Redis client and DataSource.
+      closers.push(
+        () => dataSource.destroy(),
+        () => redis.close(),
+        () => tiered.close(),
+        () => app.close(),
+      );
+      return app;
+    }
+
+    beforeAll(async () => {
+      a = await instance(true);
+      b = await instance(false);
+      await waitFor(
+        'both instances to subscribe',
+        async () => (await subscribers(raw, channel)) === 2,
+      );
+    });
+
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('a logout on B holds on A without a poll, and the other session stays', async () => {
+      const status = async (t: JwtTestApp, token: string) =>
+        (
+          await t
+            .http()
+            .get('/me')
+            .set({ Authorization: `Bearer ${token}` })
+        ).status;
+      const phone = await a.login('u-tiered', ['post:read']);
+      const laptop = await a.login('u-tiered', ['post:read']);
+      expect(await status(b, phone.accessToken)).toBe(200);
+      const out = await b
+        .http()
+        .post('/auth/logout')
+        .set({ Authorization: `Bearer ${phone.accessToken}` });
+      expect(out.status).toBe(204);
+      await waitFor(
+        'A to refuse the logged-out token',
+        async () => (await status(a, phone.accessToken)) === 401,
+      );
+      expect(await status(a, laptop.accessToken)).toBe(200);
+    });
   });
 
   describe('two value-token instances that never poll', () => {
