@@ -91,7 +91,8 @@ export class JwtTokenService
 
   /**
    * Loads recent revocations, starts polling for other instances' ones and, where the store
-   * pushes them ({@link SessionStore.watchRevocations}: Redis), applies them as they come.
+   * pushes them ({@link SessionStore.watchRevocations}: the Redis and tiered stores), applies
+   * them as they come.
    */
   async onApplicationBootstrap(): Promise<void> {
     this.polledUpTo = this.options.clock.now() - this.maxTokenLifetime();

@@ -1,6 +1,6 @@
-import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
-import { wholeNumberOption } from '../exceptions/option-checks.js';
 import { Logger } from '@nestjs/common';
+import { wholeNumberOption } from '../exceptions/option-checks.js';
+import { SessionConfigurationError } from '../exceptions/session-configuration.error.js';
 import type { RevocationNotice } from '../jwt/revocation-notice.js';
 import type {
   CreateSessionOptions,
@@ -531,7 +531,6 @@ export class RedisSessionStore extends SessionStore {
     this.owners.clear();
   }
 
-  /** Closes the client if the store created it ({@link RedisSessionStore.fromUrl}). */
   /**
    * @inheritdoc
    * Subscribes to `<prefix>:revocations` on the `subscriber` connection (by default a
@@ -559,7 +558,10 @@ export class RedisSessionStore extends SessionStore {
     return watch;
   }
 
-  /** @inheritdoc Ends every revocation watch, then closes the client if the store opened it. */
+  /**
+   * Ends every revocation watch, then closes the client if the store created it
+   * ({@link RedisSessionStore.fromUrl}).
+   */
   override async close(): Promise<void> {
     await Promise.all([...this.watches].map((watch) => watch.close()));
     await this.owned?.close();

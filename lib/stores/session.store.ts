@@ -122,7 +122,7 @@ export abstract class SessionStore {
 
   /**
    * Pushes the revocation notices any instance publishes to `listener` as they are
-   * published, if the store can (Redis: its `<prefix>:revocations` channel); `null` if it
+   * published, if the store can (the Redis and tiered stores, over a pub/sub channel); `null` if it
    * cannot, which is the default. A push is a head start, not a guarantee: notices sent while
    * the connection is down are not replayed, so `readRevocations` polling stays the bound.
    * The value-token strategy calls it once at start-up and closes the watch at shutdown.
