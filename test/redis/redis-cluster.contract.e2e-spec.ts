@@ -9,19 +9,9 @@ import {
 } from '../../lib/index.js';
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
 import { describeSessionStoreContract } from '../../lib/testing/index.js';
-import { RedisClusterProcess, redisServerInstalled, waitFor } from '../support/redis-server.js';
+import { RedisClusterProcess, redisServerSuite, waitFor } from '../support/redis-server.js';
 
-const installed = redisServerInstalled();
-if (!installed && process.env.CI === 'true') {
-  throw new Error(
-    'CI=true but redis-server/redis-cli are not installed: the Redis Cluster suite is mandatory in CI',
-  );
-}
-if (!installed) {
-  process.stdout.write(
-    '\n[skip] Redis Cluster suite: redis-server is not installed (mandatory when CI=true)\n',
-  );
-}
+const installed = redisServerSuite('Redis Cluster suite');
 
 type Cluster = ReturnType<typeof createCluster>;
 

@@ -12,19 +12,9 @@ import {
   type AuthenticatedUser,
 } from '../../lib/index.js';
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
-import { RedisServerProcess, redisServerInstalled, waitFor } from '../support/redis-server.js';
+import { RedisServerProcess, redisServerSuite, waitFor } from '../support/redis-server.js';
 
-const installed = redisServerInstalled();
-if (!installed && process.env.CI === 'true') {
-  throw new Error(
-    'CI=true but redis-server is not installed: the Redis fault suite is mandatory in CI',
-  );
-}
-if (!installed) {
-  process.stdout.write(
-    '\n[skip] Redis fault suite: redis-server is not installed (mandatory when CI=true)\n',
-  );
-}
+const installed = redisServerSuite('Redis fault suite');
 
 @Controller()
 @UseGuards(AuthGuard)

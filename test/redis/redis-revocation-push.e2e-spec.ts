@@ -15,7 +15,7 @@ import {
 import { RedisSessionStore } from '../../lib/redis/redis-session.store.js';
 import { TieredSessionStore } from '../../lib/redis/tiered-session.store.js';
 import { createJwtApp, type JwtTestApp } from '../support/jwt/jwt-app.js';
-import { RedisServerProcess, redisServerInstalled, waitFor } from '../support/redis-server.js';
+import { RedisServerProcess, redisServerSuite, waitFor } from '../support/redis-server.js';
 import { serviceAvailable } from '../support/services.js';
 
 // Revocations pushed over Redis pub/sub (`RedisSessionStore.watchRevocations`), so that a
@@ -333,17 +333,7 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
   });
 });
 
-const installed = redisServerInstalled();
-if (!installed && process.env.CI === 'true') {
-  throw new Error(
-    'CI=true but redis-server is not installed: the connection-leak tests are mandatory in CI',
-  );
-}
-if (!installed) {
-  process.stdout.write(
-    '\n[skip] Redis connection-leak tests: redis-server is not installed (mandatory when CI=true)\n',
-  );
-}
+const installed = redisServerSuite('Redis connection-leak tests');
 
 // node-redis 5 loses a socket that is being opened when destroy() is called: the connection
 // opens anyway and keeps the process alive. Counted on a redis-server of the test's own.

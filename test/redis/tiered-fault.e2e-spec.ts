@@ -36,17 +36,10 @@ import {
 import { SessionStoreHealthIndicator } from '../../lib/health/session-store-health.indicator.js';
 import { TieredSessionStore } from '../../lib/redis/tiered-session.store.js';
 import { createTestDatabase, dialectAvailable, type TestDatabase } from '../support/databases.js';
-import { redisServerInstalled, spawnRedis, type SpawnedRedis } from '../support/spawn-redis.js';
+import { redisServerSuite } from '../support/redis-server.js';
+import { spawnRedis, type SpawnedRedis } from '../support/spawn-redis.js';
 
-const installed = redisServerInstalled();
-if (!installed && process.env.CI === 'true') {
-  throw new Error(
-    'CI=true but redis-server is not installed: the tiered store fault suite is mandatory in CI',
-  );
-}
-if (!installed) {
-  process.stdout.write('[skip] TieredSessionStore faults: no redis-server binary on the PATH\n');
-}
+const installed = redisServerSuite('tiered store fault suite');
 const IDLE = 60_000; // touchInterval is then 15 s
 
 @Controller()

@@ -12,6 +12,25 @@ export function redisServerInstalled(): boolean {
   return ok('redis-server') && ok('redis-cli');
 }
 
+/**
+ * Whether a suite that runs its own `redis-server` can run here: `true` if it is installed;
+ * otherwise throws when `CI=true` (such suites are mandatory in CI) and else prints one line
+ * saying what is skipped and returns `false`.
+ *
+ * @example
+ * (redisServerSuite('Redis fault suite') ? describe : describe.skip)('…', () => { … });
+ */
+export function redisServerSuite(name: string): boolean {
+  if (redisServerInstalled()) return true;
+  if (process.env.CI === 'true') {
+    throw new Error(`CI=true but redis-server is not installed: the ${name} is mandatory in CI`);
+  }
+  process.stdout.write(
+    `\n[skip] ${name}: redis-server is not installed (mandatory when CI=true)\n`,
+  );
+  return false;
+}
+
 /** Every child still running, killed when the test process exits whatever happened. */
 const running = new Set<ChildProcess>();
 process.once('exit', () => {

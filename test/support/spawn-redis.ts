@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,6 @@ export interface SpawnedRedis {
   save(): Promise<void>;
   /** Stops the server and removes its directory. */
   dispose(): Promise<void>;
-}
-
-/** Whether a `redis-server` binary is on the PATH. */
-export function redisServerInstalled(): boolean {
-  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  return probe.status === 0;
 }
 
 function freePort(): Promise<number> {
