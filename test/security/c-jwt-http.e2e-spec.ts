@@ -344,7 +344,7 @@ describe.each(SETUPS)(
       const token = realWith({ sub: `${chirp.ids.alice} ` });
       // The token verifies (the key is real) but names a user that does not exist: routes that
       // load the user answer 404, the fresh-session route (creating a post) 401; none acts as
-      // alice. A like by nobody fails on the missing user and answers 404 too.
+      // alice. A like by nobody fails on the missing user and says so (404 User not found).
       const cases: Array<[() => PromiseLike<AnyResponse>, number, string]> = [
         [() => chirp.me(token), 404, 'User not found'],
         [
@@ -352,7 +352,7 @@ describe.each(SETUPS)(
           401,
           'Invalid or missing access token',
         ],
-        [() => chirp.http.post(`/posts/${postB}/like`).set(bearer(token)), 404, 'Post not found'],
+        [() => chirp.http.post(`/posts/${postB}/like`).set(bearer(token)), 404, 'User not found'],
         [
           () => chirp.http.patch('/me').set(bearer(token)).send({ displayName: 'ghost' }),
           404,

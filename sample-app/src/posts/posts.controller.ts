@@ -54,9 +54,12 @@ export class PostsController {
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<{ id: number; likes: number }> {
     const id = parsePostId(rawId);
-    const likes = id === null ? null : await this.posts.like(id, user.id);
-    if (id === null || likes === null) throw new NotFoundException('Post not found');
-    return { id, likes };
+    if (id === null) throw new NotFoundException('Post not found');
+    const outcome = await this.posts.like(id, user.id);
+    if ('missing' in outcome) {
+      throw new NotFoundException(outcome.missing === 'post' ? 'Post not found' : 'User not found');
+    }
+    return { id, likes: outcome.likes };
   }
 
   /**

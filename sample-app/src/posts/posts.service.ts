@@ -19,6 +19,9 @@ export function parsePostId(raw: string | undefined): number | null {
   return id <= MAX_POST_ID ? id : null;
 }
 
+/** What {@link PostsService.like} did: the post's new like count, or what was missing. */
+export type LikeOutcome = { readonly likes: number } | { readonly missing: 'post' | 'user' };
+
 /** Posts and likes. */
 @Injectable()
 export class PostsService {
@@ -71,20 +74,25 @@ export class PostsService {
    * Records that `userId` likes post `postId`; liking again changes nothing. Two
    * simultaneous likes are settled by the (post, user) primary key: the loser's insert
    * fails as a duplicate, which is fine.
-   * @returns the post's like count, or `null` if there is no such post.
+   * @returns the post's like count, or what is missing: the post, or the user (a token that
+   * outlived its user, or one signed with the real key for a user that never existed).
    */
-  async like(postId: number, userId: string): Promise<number | null> {
-    if (!(await this.dataSource.getRepository(PostEntity).existsBy({ id: postId }))) return null;
+  async like(postId: number, userId: string): Promise<LikeOutcome> {
+    const posts = this.dataSource.getRepository(PostEntity);
+    if (!(await posts.existsBy({ id: postId }))) return { missing: 'post' };
     try {
       await this.dataSource
         .getRepository(LikeEntity)
         .insert({ postId, userId, createdAt: Date.now() });
     } catch (error) {
       const violation = constraintViolation(error);
-      if (violation === 'foreign-key') return null; // the post was deleted meanwhile
+      if (violation === 'foreign-key') {
+        // Either the post was deleted meanwhile or the user does not exist.
+        return { missing: (await posts.existsBy({ id: postId })) ? 'user' : 'post' };
+      }
       if (violation !== 'unique') throw error;
     }
-    return this.dataSource.getRepository(LikeEntity).countBy({ postId });
+    return { likes: await this.dataSource.getRepository(LikeEntity).countBy({ postId }) };
   }
 
   /** Deletes a post and its likes. */
