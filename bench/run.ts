@@ -333,9 +333,8 @@ async function loadPhase(
           const first: Route = r % 2 === 0 ? 'guarded' : 'public';
           const second: Route = first === 'guarded' ? 'public' : 'guarded';
           const slices: Record<Route, LoadResult[]> = { guarded: [], public: [] };
-          // The server's own CPU time per response, beside the rate: on this kind of machine
-          // (a VM without steal accounting) the rate moves with whatever else the host runs,
-          // while the CPU a response costs moves far less.
+          // The server's own CPU time per response, beside the rate: it tells an app that
+          // spends more CPU per request from one that waits (on its store, or for a CPU).
           const tally: Record<Route, CpuTally> = {
             guarded: { ticks: 0, responses: 0, known: true },
             public: { ticks: 0, responses: 0, known: true },

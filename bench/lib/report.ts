@@ -109,8 +109,9 @@ export function markdown(run: RunResults): string {
     "brackets); req/s and latencies are the guarded route's medians. **CPU µs/req** is the",
     "app process's CPU time (all its threads) per guarded response, and **CPU ratio** the",
     "public route's CPU per response ÷ the guarded one's (median over the rounds): the ratio the",
-    'app would reach if its own CPU were the only limit. It moves far less than the rate when',
-    'the host is busy, and leaves out work done in other processes (Redis, PostgreSQL).',
+    'app would reach if its own CPU were the only limit, leaving out work done in other',
+    'processes (Redis, PostgreSQL). Where it matches the rate ratio, the app is CPU-bound and',
+    "the spread over the rounds is the machine's speed moving, which the CPU time moves with.",
     '',
     mdTable(HEADERS, run.rows.map(cells), [
       'l',

@@ -32,8 +32,8 @@ export interface RowResult {
   readonly cpu_us_public: number | null;
   /**
    * Median over the rounds of public ÷ guarded CPU per response: the throughput ratio the app
-   * would reach if its CPU were the only limit, unmoved by what else the host runs. Work done
-   * in other processes (Redis, PostgreSQL) is not in it.
+   * would reach if its CPU were the only limit. Work done in other processes (Redis,
+   * PostgreSQL) is not in it.
    */
   readonly cpu_ratio: number | null;
   readonly cpu_ratio_min: number | null;
