@@ -74,8 +74,10 @@ export interface JwtStrategyOptions {
   /**
    * How often, in ms, each instance reads revocations made by other instances from the
    * store. This is the bound on how long a logout on one instance can take to hold on the
-   * others (on the instance that handled it, it holds at once). `0` disables polling
-   * (single instance, or a store that pushes revocations itself).
+   * others (on the instance that handled it, it holds at once). Stores that push revocations
+   * (Redis, tiered: `SessionStore.watchRevocations`) deliver them sooner, but do not replay
+   * those published while an instance's subscription was down: polling is what bounds those.
+   * `0` disables polling (a single instance).
    * @default 1_000
    */
   readonly revocationPollInterval?: number;

@@ -95,19 +95,21 @@ export class JwtTokenService
    * them as they come.
    */
   async onApplicationBootstrap(): Promise<void> {
-    this.polledUpTo = this.options.clock.now() - this.maxTokenLifetime();
-    await this.syncRevocations().catch(() => 0);
-    const interval = this.jwtOptions.revocationPollInterval;
-    if (interval > 0) {
-      this.pollTimer = setInterval(() => void this.syncRevocations().catch(() => 0), interval);
-      this.pollTimer.unref();
-    }
+    // The watch first: a notice published while the first read is under way is then pushed
+    // (applying one twice is harmless) rather than left to the next poll.
     try {
       this.watch = this.gateway.store.watchRevocations((notice) => {
         this.revocations.apply(notice);
       });
     } catch (error) {
       this.logger.warn(`Revocations are not pushed (${(error as Error).message}); polling only`);
+    }
+    this.polledUpTo = this.options.clock.now() - this.maxTokenLifetime();
+    await this.syncRevocations().catch(() => 0);
+    const interval = this.jwtOptions.revocationPollInterval;
+    if (interval > 0) {
+      this.pollTimer = setInterval(() => void this.syncRevocations().catch(() => 0), interval);
+      this.pollTimer.unref();
     }
   }
 
