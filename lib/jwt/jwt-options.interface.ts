@@ -75,9 +75,9 @@ export interface JwtStrategyOptions {
    * How often, in ms, each instance reads revocations made by other instances from the
    * store. This is the bound on how long a logout on one instance can take to hold on the
    * others (on the instance that handled it, it holds at once). Stores that push revocations
-   * (Redis, tiered: `SessionStore.watchRevocations`) deliver them sooner, but do not replay
-   * those published while an instance's subscription was down: polling is what bounds those.
-   * `0` disables polling (a single instance).
+   * (Redis, tiered: `SessionStore.watchRevocations`) deliver them sooner, and an instance reads
+   * the store at once when its subscription comes back after a lost connection; polling still
+   * bounds the rest (e.g. a subscription that failed at start-up). `0` disables polling.
    * @default 1_000
    */
   readonly revocationPollInterval?: number;

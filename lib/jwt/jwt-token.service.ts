@@ -98,9 +98,13 @@ export class JwtTokenService
     // The watch first: a notice published while the first read is under way is then pushed
     // (applying one twice is harmless) rather than left to the next poll.
     try {
-      this.watch = this.gateway.store.watchRevocations((notice) => {
-        this.revocations.apply(notice);
-      });
+      this.watch = this.gateway.store.watchRevocations(
+        (notice) => {
+          this.revocations.apply(notice);
+        },
+        // (Re)subscribed: read what was published while the subscription was down.
+        () => void this.syncRevocations().catch(() => 0),
+      );
     } catch (error) {
       this.logger.warn(`Revocations are not pushed (${(error as Error).message}); polling only`);
     }

@@ -541,7 +541,10 @@ export class RedisSessionStore extends SessionStore {
    * again; notices published meanwhile come by polling. `null` with `publishRevocations:
    * false` or `subscriber: false`, or when the client has no `duplicate()`.
    */
-  override watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
+  override watchRevocations(
+    listener: (notice: RevocationNotice) => void,
+    onSubscribed?: () => void,
+  ): RevocationWatch | null {
     const channel = this.channel;
     if (!channel || this.subscriber === false) return null;
     const subscriber = this.subscriber ?? duplicateOf(this.client);
@@ -553,6 +556,7 @@ export class RedisSessionStore extends SessionStore {
       listener,
       logger: this.logger,
       onClose: () => this.watches.delete(watch),
+      onSubscribed,
     });
     this.watches.add(watch);
     return watch;

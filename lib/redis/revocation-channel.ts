@@ -21,6 +21,8 @@ export interface RevocationChannelOptions {
   readonly logger: Pick<LoggerService, 'warn'>;
   /** Called when the watch closes. */
   readonly onClose?: () => void;
+  /** See `SessionStore.watchRevocations`'s `onSubscribed`. */
+  readonly onSubscribed?: () => void;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface RevocationChannelOptions {
  * once, connecting `subscriber` first if it is not open. Messages that are not well-formed
  * notices are ignored. If the subscription fails (Redis down at start-up, a proxy without
  * pub/sub) that is logged once and the caller's polling carries on alone; after a
- * reconnection node-redis subscribes again by itself. Internal to the library: the stores'
+ * reconnection node-redis subscribes again by itself, and `onSubscribed` is called once the
+ * subscription is made and again at every reconnection. Internal to the library: the stores'
  * `watchRevocations` build on it.
  *
  * @example
@@ -41,13 +44,22 @@ export function watchRevocationChannel(options: RevocationChannelOptions): Revoc
     const notice = parseRevocationNotice(message);
     if (notice) listener(notice);
   };
-  // node-redis reconnects (and subscribes again) by itself; polling covers the gap.
+  // node-redis reconnects (and subscribes again) by itself; what was published meanwhile is
+  // read from the store by the caller (`onSubscribed`) or its next poll.
   const onError = () => undefined;
   subscriber.on('error', onError);
   let closed = false;
+  let subscribed = false;
+  const onReady = () => {
+    if (subscribed && !closed) options.onSubscribed?.();
+  };
+  subscriber.on('ready', onReady);
   const started = (async () => {
     if (!subscriber.isOpen) await subscriber.connect();
-    if (!closed) await subscriber.subscribe([channel], onMessage);
+    if (closed) return;
+    await subscriber.subscribe([channel], onMessage);
+    subscribed = true;
+    options.onSubscribed?.();
   })().catch((error: unknown) => {
     if (closed) return;
     logger.warn(
@@ -71,6 +83,7 @@ export function watchRevocationChannel(options: RevocationChannelOptions): Revoc
         ]);
         clearTimeout(timer);
       }
+      subscriber.off('ready', onReady);
       // Our own connection keeps its error listener: a late error must not go unhandled.
       if (owned) await destroyWhenSettled(subscriber, started, SETTLE_MS);
       else subscriber.off('error', onError);

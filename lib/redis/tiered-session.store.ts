@@ -307,7 +307,10 @@ export class TieredSessionStore extends SessionStore {
    * Subscribes to `<keyPrefix>:revocations` on the `subscriber` connection if one was given,
    * else on a new `duplicate()` of the Redis client, closed with the watch (or the store).
    */
-  override watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
+  override watchRevocations(
+    listener: (notice: RevocationNotice) => void,
+    onSubscribed?: () => void,
+  ): RevocationWatch | null {
     const watch = watchRevocationChannel({
       subscriber: this.subscriber ?? this.redisClient.duplicate(),
       owned: this.subscriber === undefined,
@@ -315,6 +318,7 @@ export class TieredSessionStore extends SessionStore {
       listener,
       logger: this.logger,
       onClose: () => this.watches.delete(watch),
+      onSubscribed,
     });
     this.watches.add(watch);
     return watch;

@@ -122,13 +122,18 @@ export abstract class SessionStore {
 
   /**
    * Pushes the revocation notices any instance publishes to `listener` as they are
-   * published, if the store can (the Redis and tiered stores, over a pub/sub channel); `null` if it
-   * cannot, which is the default. A push is a head start, not a guarantee: notices sent while
-   * the connection is down are not replayed, so `readRevocations` polling stays the bound.
+   * published, if the store can (the Redis and tiered stores, over a pub/sub channel);
+   * `null` if it cannot, which is the default. Pushes are not replayed: `onSubscribed` is
+   * called once the subscription is made and again whenever it is made anew after a lost
+   * connection, so that the caller reads what it may have missed (`readRevocations`).
    * The value-token strategy calls it once at start-up and closes the watch at shutdown.
    */
-  watchRevocations(listener: (notice: RevocationNotice) => void): RevocationWatch | null {
+  watchRevocations(
+    listener: (notice: RevocationNotice) => void,
+    onSubscribed?: () => void,
+  ): RevocationWatch | null {
     void listener;
+    void onSubscribed;
     return null;
   }
 

@@ -387,3 +387,91 @@ const installed = redisServerSuite('Redis connection-leak tests');
     expect(await connections()).toBe(1);
   });
 });
+
+// Pushes are not replayed: what was published while an instance's subscription was down is
+// read from the store when the subscription comes back (`onSubscribed`), not left to a poll
+// that may be long or, as here, off.
+(installed ? describe : describe.skip)('after a Redis outage (tiered store, no polling)', () => {
+  let server: RedisServerProcess;
+  const dir = mkdtempSync(join(tmpdir(), 'ns-push-outage-'));
+  const closers: (() => Promise<unknown>)[] = [];
+  let a: JwtTestApp;
+  let b: JwtTestApp;
+
+  async function instance(migrate: boolean): Promise<JwtTestApp> {
+    const dataSource = new DataSource({
+      type: 'better-sqlite3',
+      database: join(dir, 'sessions.sqlite'),
+      entities: SESSION_ENTITIES,
+      migrations: SESSION_MIGRATIONS,
+      migrationsRun: migrate,
+    });
+    await dataSource.initialize();
+    const redis = createClient({ url: server.url });
+    redis.on('error', () => undefined);
+    await redis.connect();
+    const tiered = new TieredSessionStore({ database: dataSource, redis, keyPrefix: 'outage' });
+    const app = await createJwtApp({
+      store: tiered,
+      jwt: {
+        keys: [{ kid: 'es-1', algorithm: 'ES256', privateKey }],
+        revocationPollInterval: 0,
+      },
+    });
+    closers.push(
+      () => dataSource.destroy(),
+      () => redis.close().catch(() => redis.destroy()),
+      () => tiered.close(),
+      () => app.close(),
+    );
+    return app;
+  }
+
+  beforeAll(async () => {
+    server = await RedisServerProcess.start();
+    a = await instance(true);
+    b = await instance(false);
+    const probe = createClient({ url: server.url });
+    await probe.connect();
+    await waitFor(
+      'both instances to subscribe',
+      async () => (await subscribers(probe, 'outage:revocations')) === 2,
+    );
+    await probe.close();
+  });
+
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+    await server?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a logout made while Redis was down holds on the other instance once Redis is back', async () => {
+    const status = async (t: JwtTestApp, token: string) =>
+      (
+        await t
+          .http()
+          .get('/me')
+          .set({ Authorization: `Bearer ${token}` })
+      ).status;
+    const phone = await a.login('u-outage', ['post:read']);
+    const laptop = await a.login('u-outage', ['post:read']);
+    expect(await status(b, phone.accessToken)).toBe(200);
+
+    await server.stop();
+    const out = await b
+      .http()
+      .post('/auth/logout')
+      .set({ Authorization: `Bearer ${phone.accessToken}` });
+    expect(out.status).toBe(204);
+    // Kept in the database; nothing could be pushed, and A does not poll.
+    expect(await status(a, phone.accessToken)).toBe(200);
+
+    await server.resume();
+    await waitFor(
+      'A to read the logout once resubscribed',
+      async () => (await status(a, phone.accessToken)) === 401,
+    );
+    expect(await status(a, laptop.accessToken)).toBe(200);
+  });
+});
