@@ -33,7 +33,7 @@ import {
   type SessionTuple,
 } from './redis-keys.js';
 import * as scripts from './redis-scripts.js';
-import { watchRevocationChannel } from './revocation-channel.js';
+import { RevocationWatches } from './revocation-channel.js';
 import type { TieredRedisSubscriber } from './tiered-invalidation.js';
 
 /**
@@ -169,7 +169,7 @@ export class RedisSessionStore extends SessionStore {
   private owned: OwnedRedisClient | null = null;
   private readonly client: SessionRedisClient;
   private readonly subscriber: TieredRedisSubscriber | false | undefined;
-  private readonly watches = new Set<RevocationWatch>();
+  private readonly watches = new RevocationWatches();
   private readonly logger = new Logger('RedisSessionStore');
 
   /**
@@ -538,8 +538,9 @@ export class RedisSessionStore extends SessionStore {
    * well-formed notices are ignored. Resolves at once: the subscription is made in the
    * background, and if it fails (Redis down at start-up, a proxy without pub/sub) that is
    * logged once and polling carries on alone. After a reconnection node-redis subscribes
-   * again; notices published meanwhile come by polling. `null` with `publishRevocations:
-   * false` or `subscriber: false`, or when the client has no `duplicate()`.
+   * again and `onSubscribed` is called, for the caller to read what it missed. `null` with
+   * `publishRevocations: false` or `subscriber: false`, or when the client has no
+   * `duplicate()`.
    */
   override watchRevocations(
     listener: (notice: RevocationNotice) => void,
@@ -549,17 +550,14 @@ export class RedisSessionStore extends SessionStore {
     if (!channel || this.subscriber === false) return null;
     const subscriber = this.subscriber ?? duplicateOf(this.client);
     if (!subscriber) return null;
-    const watch = watchRevocationChannel({
+    return this.watches.start({
       subscriber,
       owned: this.subscriber === undefined,
       channel,
       listener,
       logger: this.logger,
-      onClose: () => this.watches.delete(watch),
       onSubscribed,
     });
-    this.watches.add(watch);
-    return watch;
   }
 
   /**
@@ -567,7 +565,7 @@ export class RedisSessionStore extends SessionStore {
    * ({@link RedisSessionStore.fromUrl}).
    */
   override async close(): Promise<void> {
-    await Promise.all([...this.watches].map((watch) => watch.close()));
+    await this.watches.closeAll();
     await this.owned?.close();
   }
 

@@ -90,3 +90,27 @@ export function watchRevocationChannel(options: RevocationChannelOptions): Revoc
     },
   };
 }
+
+/**
+ * The revocation watches a store has open, so that closing the store closes them too.
+ * Internal to the library.
+ *
+ * @example
+ * const watch = this.watches.start({ subscriber, owned: true, channel, listener, logger });
+ * await this.watches.closeAll(); // in the store's close()
+ */
+export class RevocationWatches {
+  private readonly open = new Set<RevocationWatch>();
+
+  /** Starts a watch ({@link watchRevocationChannel}) and holds it until it is closed. */
+  start(options: Omit<RevocationChannelOptions, 'onClose'>): RevocationWatch {
+    const watch = watchRevocationChannel({ ...options, onClose: () => this.open.delete(watch) });
+    this.open.add(watch);
+    return watch;
+  }
+
+  /** Closes every watch still open. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.open].map((watch) => watch.close()));
+  }
+}

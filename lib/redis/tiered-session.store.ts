@@ -17,7 +17,7 @@ import {
 import { probeStore } from '../stores/probe-store.js';
 import { TypeOrmSessionStore } from '../stores/typeorm-session.store.js';
 import { LocalSessionCache } from './local-session-cache.js';
-import { watchRevocationChannel } from './revocation-channel.js';
+import { RevocationWatches } from './revocation-channel.js';
 import {
   scopeOf,
   TieredInvalidationListener,
@@ -115,7 +115,7 @@ export class TieredSessionStore extends SessionStore {
   private readonly redisClient: TieredRedisClient;
   private readonly subscriber: TieredRedisSubscriber | undefined;
   private readonly revocationChannel: string;
-  private readonly watches = new Set<RevocationWatch>();
+  private readonly watches = new RevocationWatches();
 
   /** @param options see {@link TieredSessionStoreOptions}; `database` and `redis` are required. */
   constructor(options: TieredSessionStoreOptions) {
@@ -311,17 +311,14 @@ export class TieredSessionStore extends SessionStore {
     listener: (notice: RevocationNotice) => void,
     onSubscribed?: () => void,
   ): RevocationWatch | null {
-    const watch = watchRevocationChannel({
+    return this.watches.start({
       subscriber: this.subscriber ?? this.redisClient.duplicate(),
       owned: this.subscriber === undefined,
       channel: this.revocationChannel,
       listener,
       logger: this.logger,
-      onClose: () => this.watches.delete(watch),
       onSubscribed,
     });
-    this.watches.add(watch);
-    return watch;
   }
 
   /** @inheritdoc */
@@ -372,7 +369,7 @@ export class TieredSessionStore extends SessionStore {
   override async close(): Promise<void> {
     if (this.touchTimer) clearInterval(this.touchTimer);
     this.touchTimer = null;
-    await Promise.all([...this.watches].map((watch) => watch.close()));
+    await this.watches.closeAll();
     await this.listener.close();
     await this.redis.close();
     this.applyLocally(scopeOf({ all: true }));
