@@ -45,6 +45,61 @@ async function subscribers(client: Client, channel: string): Promise<number> {
   return Number(counts[1]);
 }
 
+/** Waits until `store` answers (a store from `fromUrl` connects in the background). */
+function connected(store: RedisSessionStore): Promise<void> {
+  return waitFor('the store to connect', () =>
+    store.ping().then(
+      () => true,
+      () => false,
+    ),
+  );
+}
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** The status `GET /me` gets on `app` with `token`. */
+async function status(app: JwtTestApp, token: string): Promise<number> {
+  return (await app.http().get('/me').set(bearer(token))).status;
+}
+
+/**
+ * A value-token app that never polls, on a tiered store over a SQLite file in `dir` (migrated
+ * when `migrate`) and the Redis at `redisUrl`. What it opened is pushed onto `closers`, to be
+ * closed in reverse order (the app first).
+ */
+async function tieredJwtApp(
+  options: { dir: string; redisUrl: string; keyPrefix: string; migrate: boolean },
+  closers: (() => Promise<unknown>)[],
+): Promise<JwtTestApp> {
+  const dataSource = new DataSource({
+    type: 'better-sqlite3',
+    database: join(options.dir, 'sessions.sqlite'),
+    entities: SESSION_ENTITIES,
+    migrations: SESSION_MIGRATIONS,
+    migrationsRun: options.migrate,
+  });
+  await dataSource.initialize();
+  const redis = createClient({ url: options.redisUrl });
+  redis.on('error', () => undefined);
+  await redis.connect();
+  const tiered = new TieredSessionStore({
+    database: dataSource,
+    redis,
+    keyPrefix: options.keyPrefix,
+  });
+  const app = await createJwtApp({
+    store: tiered,
+    jwt: { keys: [{ kid: 'es-1', algorithm: 'ES256', privateKey }], revocationPollInterval: 0 },
+  });
+  closers.push(
+    () => dataSource.destroy(),
+    () => redis.close().catch(() => redis.destroy()),
+    () => tiered.close(),
+    () => app.close(),
+  );
+  return app;
+}
+
 describe('parseRevocationNotice', () => {
   const at = 1_700_000_000_000;
   it('takes each kind whole and drops unknown fields', () => {
@@ -124,12 +179,7 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
     const channel = `${keyPrefix}:revocations`;
     const publisher = store(keyPrefix);
     const watcher = store(keyPrefix);
-    await waitFor('the publisher to connect', () =>
-      publisher.ping().then(
-        () => true,
-        () => false,
-      ),
-    );
+    await connected(publisher);
     const received: RevocationNotice[] = [];
     const watch = watcher.watchRevocations((notice) => received.push(notice));
     expect(watch).not.toBeNull();
@@ -174,12 +224,7 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
     await waitFor('the watch to subscribe', async () => (await subscribers(raw, channel)) === 1);
     const notice = sessionNotice();
     const publisher = store(keyPrefix);
-    await waitFor('the publisher to connect', () =>
-      publisher.ping().then(
-        () => true,
-        () => false,
-      ),
-    );
+    await connected(publisher);
     await publisher.publishRevocation(notice);
     await waitFor('the notice to arrive', () => Promise.resolve(received.length > 0));
     expect(received).toEqual([notice]);
@@ -201,35 +246,8 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
     let a: JwtTestApp;
     let b: JwtTestApp;
 
-    async function instance(migrate: boolean): Promise<JwtTestApp> {
-      const dataSource = new DataSource({
-        type: 'better-sqlite3',
-        database: join(dir, 'sessions.sqlite'),
-        entities: SESSION_ENTITIES,
-        migrations: SESSION_MIGRATIONS,
-        migrationsRun: migrate,
-      });
-      await dataSource.initialize();
-      const redis = createClient({ url: URL });
-      redis.on('error', () => undefined);
-      await redis.connect();
-      const tiered = new TieredSessionStore({ database: dataSource, redis, keyPrefix });
-      const app = await createJwtApp({
-        store: tiered,
-        jwt: {
-          keys: [{ kid: 'es-1', algorithm: 'ES256', privateKey }],
-          revocationPollInterval: 0,
-        },
-      });
-      // Closed in this order: the app, the store, the app's Redis client and DataSource.
-      closers.push(
-        () => dataSource.destroy(),
-        () => redis.close(),
-        () => tiered.close(),
-        () => app.close(),
-      );
-      return app;
-    }
+    const instance = (migrate: boolean) =>
+      tieredJwtApp({ dir, redisUrl: URL, keyPrefix, migrate }, closers);
 
     beforeAll(async () => {
       a = await instance(true);
@@ -243,20 +261,10 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     it('a logout on B holds on A without a poll, and the other session stays', async () => {
-      const status = async (t: JwtTestApp, token: string) =>
-        (
-          await t
-            .http()
-            .get('/me')
-            .set({ Authorization: `Bearer ${token}` })
-        ).status;
       const phone = await a.login('u-tiered', ['post:read']);
       const laptop = await a.login('u-tiered', ['post:read']);
       expect(await status(b, phone.accessToken)).toBe(200);
-      const out = await b
-        .http()
-        .post('/auth/logout')
-        .set({ Authorization: `Bearer ${phone.accessToken}` });
+      const out = await b.http().post('/auth/logout').set(bearer(phone.accessToken));
       expect(out.status).toBe(204);
       await waitFor(
         'A to refuse the logged-out token',
@@ -292,10 +300,6 @@ describeOnRedis('revocation push over Redis pub/sub (127.0.0.1:6379)', () => {
         async () => (await subscribers(raw, channel)) === 2,
       );
     });
-
-    const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-    const status = async (t: JwtTestApp, token: string) =>
-      (await t.http().get('/me').set(bearer(token))).status;
 
     it('a logout on B holds on A without a poll', async () => {
       const phone = await a.login('u-logout', ['post:read']);
@@ -373,12 +377,7 @@ const installed = redisServerSuite('Redis connection-leak tests');
 
   it('a revocation watch closed right after it opened', async () => {
     const store = RedisSessionStore.fromUrl(server.url, { keyPrefix: 'leak' });
-    await waitFor('the store to connect', () =>
-      store.ping().then(
-        () => true,
-        () => false,
-      ),
-    );
+    await connected(store);
     await store.watchRevocations(() => 0)!.close();
     await settle();
     expect(await connections()).toBe(2);
@@ -398,34 +397,8 @@ const installed = redisServerSuite('Redis connection-leak tests');
   let a: JwtTestApp;
   let b: JwtTestApp;
 
-  async function instance(migrate: boolean): Promise<JwtTestApp> {
-    const dataSource = new DataSource({
-      type: 'better-sqlite3',
-      database: join(dir, 'sessions.sqlite'),
-      entities: SESSION_ENTITIES,
-      migrations: SESSION_MIGRATIONS,
-      migrationsRun: migrate,
-    });
-    await dataSource.initialize();
-    const redis = createClient({ url: server.url });
-    redis.on('error', () => undefined);
-    await redis.connect();
-    const tiered = new TieredSessionStore({ database: dataSource, redis, keyPrefix: 'outage' });
-    const app = await createJwtApp({
-      store: tiered,
-      jwt: {
-        keys: [{ kid: 'es-1', algorithm: 'ES256', privateKey }],
-        revocationPollInterval: 0,
-      },
-    });
-    closers.push(
-      () => dataSource.destroy(),
-      () => redis.close().catch(() => redis.destroy()),
-      () => tiered.close(),
-      () => app.close(),
-    );
-    return app;
-  }
+  const instance = (migrate: boolean) =>
+    tieredJwtApp({ dir, redisUrl: server.url, keyPrefix: 'outage', migrate }, closers);
 
   beforeAll(async () => {
     server = await RedisServerProcess.start();
@@ -447,22 +420,12 @@ const installed = redisServerSuite('Redis connection-leak tests');
   });
 
   it('a logout made while Redis was down holds on the other instance once Redis is back', async () => {
-    const status = async (t: JwtTestApp, token: string) =>
-      (
-        await t
-          .http()
-          .get('/me')
-          .set({ Authorization: `Bearer ${token}` })
-      ).status;
     const phone = await a.login('u-outage', ['post:read']);
     const laptop = await a.login('u-outage', ['post:read']);
     expect(await status(b, phone.accessToken)).toBe(200);
 
     await server.stop();
-    const out = await b
-      .http()
-      .post('/auth/logout')
-      .set({ Authorization: `Bearer ${phone.accessToken}` });
+    const out = await b.http().post('/auth/logout').set(bearer(phone.accessToken));
     expect(out.status).toBe(204);
     // Kept in the database; nothing could be pushed, and A does not poll.
     expect(await status(a, phone.accessToken)).toBe(200);
