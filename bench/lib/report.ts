@@ -23,20 +23,22 @@ function cells(r: RowResult): string[] {
   ];
 }
 
-const HEADERS = [
-  'configuration',
-  'store',
-  'req/s',
-  'ratio (min–max)',
-  'CPU µs/req',
-  'CPU ratio (min–max)',
-  'p50 ms',
-  'p99 ms',
-  'survives app restart',
-  'survives store restart',
-  'shared A→B',
-  'logout B→A ms',
+/** The main table's columns and, for Markdown, their alignment (numbers right). */
+const COLUMNS: readonly (readonly [header: string, align: 'l' | 'r'])[] = [
+  ['configuration', 'l'],
+  ['store', 'l'],
+  ['req/s', 'r'],
+  ['ratio (min–max)', 'r'],
+  ['CPU µs/req', 'r'],
+  ['CPU ratio (min–max)', 'r'],
+  ['p50 ms', 'r'],
+  ['p99 ms', 'r'],
+  ['survives app restart', 'l'],
+  ['survives store restart', 'l'],
+  ['shared A→B', 'l'],
+  ['logout B→A ms', 'r'],
 ];
+const HEADERS = COLUMNS.map(([header]) => header);
 
 /** The main table as aligned plain text, for stdout. */
 export function textTable(run: RunResults): string {
@@ -113,20 +115,11 @@ export function markdown(run: RunResults): string {
     'processes (Redis, PostgreSQL). Where it matches the rate ratio, the app is CPU-bound and',
     "the spread over the rounds is the machine's speed moving, which the CPU time moves with.",
     '',
-    mdTable(HEADERS, run.rows.map(cells), [
-      'l',
-      'l',
-      'r',
-      'r',
-      'r',
-      'r',
-      'r',
-      'r',
-      'l',
-      'l',
-      'l',
-      'r',
-    ]),
+    mdTable(
+      HEADERS,
+      run.rows.map(cells),
+      COLUMNS.map(([, align]) => align),
+    ),
     '',
     '- **survives app restart**: a session created before the app is restarted still works',
     '  after it (its access token is accepted and, where there is one, its refresh token too).',
